@@ -1,0 +1,246 @@
+package modifier
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/rickb777/date/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/internal/jsonx"
+	"github.com/pricekit/pricekit/schedule"
+)
+
+// DefaultPriority is the burn priority of a credit that names none.
+const DefaultPriority = 50
+
+var hundred = decimal.NewFromInt(100)
+
+func bad(field, format string, args ...any) error {
+	return pricekit.Errorf(pricekit.ErrInvalidInput, "modifier", field, fmt.Sprintf(format, args...))
+}
+
+// Discount lowers a node's subtotal S for a period (SPEC 4.3): by Percentage
+// percent of S, or by a fixed Amount (never more than S), and only when S
+// reaches Threshold. Exactly one of Percentage and Amount is set.
+type Discount struct {
+	ID          uuid.UUID
+	DisplayName string
+	Percentage  decimal.NullDecimal
+	Amount      decimal.NullDecimal
+	Threshold   decimal.NullDecimal
+}
+
+// Validate reports every problem with d, joined.
+func (d Discount) Validate() error {
+	var errs []error
+	switch {
+	case d.Percentage.Valid == d.Amount.Valid:
+		errs = append(errs, bad("percentage", "a discount has exactly one of percentage and amount"))
+	case d.Percentage.Valid && (d.Percentage.Decimal.IsNegative() || d.Percentage.Decimal.GreaterThan(hundred)):
+		errs = append(errs, bad("percentage", "percentage %s is outside 0..100", d.Percentage.Decimal))
+	case d.Amount.Valid && d.Amount.Decimal.IsNegative():
+		errs = append(errs, bad("amount", "amount %s is negative", d.Amount.Decimal))
+	}
+	if d.Threshold.Valid && d.Threshold.Decimal.IsNegative() {
+		errs = append(errs, bad("threshold", "threshold %s is negative", d.Threshold.Decimal))
+	}
+	return errors.Join(errs...)
+}
+
+// Apply returns the discount on subtotal s, before rounding and before the
+// cap that keeps several discounts from taking s below 0: zero when s is
+// not positive or below the threshold, s·p/100 for a percentage, min(A, s)
+// for an amount.
+func (d Discount) Apply(s decimal.Decimal) decimal.Decimal {
+	if !s.IsPositive() || (d.Threshold.Valid && s.LessThan(d.Threshold.Decimal)) {
+		return decimal.Decimal{}
+	}
+	if d.Percentage.Valid {
+		return s.Mul(d.Percentage.Decimal).Div(hundred)
+	}
+	return decimal.Min(d.Amount.Decimal, s)
+}
+
+// Minimum is a minimum spend per period (SPEC 4.3): when a node's discounted
+// subtotal is below Amount (prorated for a partial period), a true-up line
+// makes up the difference.
+type Minimum struct {
+	ID          uuid.UUID
+	DisplayName string
+	Amount      decimal.Decimal
+}
+
+// Validate reports every problem with m, joined.
+func (m Minimum) Validate() error {
+	if m.Amount.IsNegative() {
+		return bad("amount", "amount %s is negative", m.Amount)
+	}
+	return nil
+}
+
+// Credit is a prepaid balance (SPEC 4.3): Amount is granted on StartDate
+// (zero: the node's start) and pays statements whose period starts before
+// it expires, Expiry after the grant (zero: never). Credits burn in order of
+// lowest Priority, then earliest expiry, then start, then id.
+type Credit struct {
+	ID          uuid.UUID
+	DisplayName string
+	Amount      decimal.Decimal
+	Expiry      schedule.Every
+	Priority    int
+	StartDate   date.Date // zero: the start of the node that holds it
+}
+
+// Validate reports every problem with c, joined.
+func (c Credit) Validate() error {
+	var errs []error
+	if c.Amount.IsNegative() {
+		errs = append(errs, bad("amount", "amount %s is negative", c.Amount))
+	}
+	if e := c.Expiry; !e.IsZero() && (e.N < 1 || e.Unit < schedule.Day || e.Unit > schedule.Year) {
+		errs = append(errs, bad("expiry", "malformed expiry"))
+	}
+	return errors.Join(errs...)
+}
+
+// Window returns the days [grant, expiry) in which c pays statements, for a
+// node starting on nodeStart. An expiry of 0 means never.
+func (c Credit) Window(nodeStart date.Date) (grant, expiry date.Date) {
+	grant = c.StartDate
+	if grant == 0 {
+		grant = nodeStart
+	}
+	if !c.Expiry.IsZero() {
+		expiry = c.Expiry.Nth(grant, 1)
+	}
+	return grant, expiry
+}
+
+type discountJSON struct {
+	ID          uuid.UUID           `json:"id"`
+	DisplayName string              `json:"display_name"`
+	Percentage  decimal.NullDecimal `json:"percentage,omitzero"`
+	Amount      decimal.NullDecimal `json:"amount,omitzero"`
+	Threshold   decimal.NullDecimal `json:"threshold"`
+}
+
+// MarshalJSON writes d canonically.
+func (d Discount) MarshalJSON() ([]byte, error) { return json.Marshal(discountJSON(d)) }
+
+// UnmarshalJSON reads a discount document and validates it.
+func (d *Discount) UnmarshalJSON(data []byte) error {
+	o, err := jsonx.Parse("modifier", data)
+	if err != nil {
+		return err
+	}
+	var v Discount
+	v.ID, _ = o.UUID("id")
+	v.DisplayName = o.String("display_name")
+	v.Percentage.Decimal, v.Percentage.Valid = o.Decimal("percentage")
+	v.Amount.Decimal, v.Amount.Valid = o.Decimal("amount")
+	v.Threshold.Decimal, v.Threshold.Valid = o.Decimal("threshold")
+	if err := o.Err(); err != nil {
+		return err
+	}
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+type minimumJSON struct {
+	ID          uuid.UUID       `json:"id"`
+	DisplayName string          `json:"display_name"`
+	Amount      decimal.Decimal `json:"amount"`
+}
+
+// MarshalJSON writes m canonically.
+func (m Minimum) MarshalJSON() ([]byte, error) { return json.Marshal(minimumJSON(m)) }
+
+// UnmarshalJSON reads a minimum document and validates it.
+func (m *Minimum) UnmarshalJSON(data []byte) error {
+	o, err := jsonx.Parse("modifier", data)
+	if err != nil {
+		return err
+	}
+	var v Minimum
+	v.ID, _ = o.UUID("id")
+	v.DisplayName = o.String("display_name")
+	var ok bool
+	if v.Amount, ok = o.Decimal("amount"); !ok && !o.Has("amount") {
+		o.Fail(pricekit.ErrInvalidInput, "amount", "amount is required")
+	}
+	if err := o.Err(); err != nil {
+		return err
+	}
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+type creditJSON struct {
+	ID          uuid.UUID       `json:"id"`
+	DisplayName string          `json:"display_name"`
+	Amount      decimal.Decimal `json:"amount"`
+	Expiry      *string         `json:"expiry"`
+	Priority    int             `json:"priority"`
+	StartDate   *string         `json:"start_date"`
+}
+
+// MarshalJSON writes c canonically.
+func (c Credit) MarshalJSON() ([]byte, error) {
+	w := creditJSON{ID: c.ID, DisplayName: c.DisplayName, Amount: c.Amount, Priority: c.Priority}
+	if !c.Expiry.IsZero() {
+		s := c.Expiry.String()
+		w.Expiry = &s
+	}
+	if c.StartDate != 0 {
+		s := c.StartDate.String()
+		w.StartDate = &s
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads a credit document (priority defaults to 50) and
+// validates it.
+func (c *Credit) UnmarshalJSON(data []byte) error {
+	o, err := jsonx.Parse("modifier", data)
+	if err != nil {
+		return err
+	}
+	v := Credit{Priority: DefaultPriority}
+	v.ID, _ = o.UUID("id")
+	v.DisplayName = o.String("display_name")
+	var ok bool
+	if v.Amount, ok = o.Decimal("amount"); !ok && !o.Has("amount") {
+		o.Fail(pricekit.ErrInvalidInput, "amount", "amount is required")
+	}
+	if o.Has("expiry") {
+		e, err := schedule.ParseEvery(o.String("expiry"))
+		if err != nil {
+			o.Fail(pricekit.ErrInvalidInput, "expiry", "%v", err)
+		}
+		v.Expiry = e
+	} else {
+		o.Raw("expiry")
+	}
+	if n, ok := o.Int("priority"); ok {
+		v.Priority = n
+	}
+	v.StartDate, _ = o.Date("start_date")
+	if err := o.Err(); err != nil {
+		return err
+	}
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}

@@ -1,0 +1,112 @@
+package plan
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/internal/jsonx"
+	"github.com/pricekit/pricekit/schedule"
+)
+
+func joinErrs(errs []error) error { return errors.Join(errs...) }
+
+// FeePeriod says when a fixed fee is charged. The zero FeePeriod charges it
+// every billing period of the node that holds it.
+type FeePeriod struct {
+	Once  bool           // one time, on the node's first statement
+	Every schedule.Every // its own recurrence from the node's start; zero: every billing period
+}
+
+// String writes the period as in JSON: "", "once" or a recurrence ("3M").
+func (p FeePeriod) String() string {
+	switch {
+	case p.Once:
+		return "once"
+	case !p.Every.IsZero():
+		return p.Every.String()
+	}
+	return ""
+}
+
+// FixedFee is an amount charged per period (SPEC 4.2). It is an entity,
+// stored by id and shared by many contracts.
+type FixedFee struct {
+	ID          uuid.UUID
+	DisplayName string
+	Amount      decimal.Decimal
+	Period      FeePeriod
+}
+
+// Validate reports every problem with f, joined.
+func (f FixedFee) Validate() error {
+	var errs []error
+	if f.Amount.IsNegative() {
+		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "plan", "amount", fmt.Sprintf("amount %s is negative", f.Amount)))
+	}
+	if f.Period.Once && !f.Period.Every.IsZero() {
+		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "plan", "period", "a fee is either once or recurring"))
+	}
+	if e := f.Period.Every; !e.IsZero() && (e.N < 1 || e.Unit < schedule.Day || e.Unit > schedule.Year) {
+		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "plan", "period", "malformed recurrence"))
+	}
+	return errors.Join(errs...)
+}
+
+type feeJSON struct {
+	ID          uuid.UUID       `json:"id"`
+	DisplayName string          `json:"display_name"`
+	Amount      decimal.Decimal `json:"amount"`
+	Period      *string         `json:"period"`
+}
+
+// MarshalJSON writes f canonically (amount as a string, period null, "once"
+// or a recurrence).
+func (f FixedFee) MarshalJSON() ([]byte, error) {
+	w := feeJSON{ID: f.ID, DisplayName: f.DisplayName, Amount: f.Amount}
+	if s := f.Period.String(); s != "" {
+		w.Period = &s
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads a fixed fee document and validates it.
+func (f *FixedFee) UnmarshalJSON(data []byte) error {
+	o, err := jsonx.Parse("plan", data)
+	if err != nil {
+		return err
+	}
+	var v FixedFee
+	v.ID, _ = o.UUID("id")
+	v.DisplayName = o.String("display_name")
+	var ok bool
+	if v.Amount, ok = o.Decimal("amount"); !ok && !o.Has("amount") {
+		o.Fail(pricekit.ErrInvalidInput, "amount", "amount is required")
+	}
+	if o.Has("period") {
+		switch s := o.String("period"); s {
+		case "once":
+			v.Period.Once = true
+		default:
+			e, err := schedule.ParseEvery(s)
+			if err != nil {
+				o.Fail(pricekit.ErrInvalidInput, "period", "%v (or null, or \"once\")", err)
+			}
+			v.Period.Every = e
+		}
+	} else {
+		o.Raw("period")
+	}
+	if err := o.Err(); err != nil {
+		return err
+	}
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	*f = v
+	return nil
+}

@@ -1,0 +1,390 @@
+package memory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/modifier"
+	"github.com/pricekit/pricekit/plan"
+	"github.com/pricekit/pricekit/schedule"
+	"github.com/pricekit/pricekit/store"
+)
+
+// Store is the in-memory back end. The zero Store is not usable; call [New].
+//
+// A Store is safe for concurrent use: mu guards every tenant and all that
+// they hold. Values are copied in and out, so a caller can never change
+// stored state through a value it passed or got.
+type Store struct {
+	newID func() uuid.UUID
+
+	mu      sync.RWMutex
+	tenants map[uuid.UUID]*tenant
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithIDs sets the generator of ids for documents saved without one
+// (default: time-ordered UUIDv7).
+func WithIDs(newID func() uuid.UUID) Option { return func(s *Store) { s.newID = newID } }
+
+// New returns an empty store.
+func New(opts ...Option) *Store {
+	s := &Store{newID: newV7, tenants: map[uuid.UUID]*tenant{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+func newV7() uuid.UUID {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.New()
+	}
+	return id
+}
+
+// doc is one stored document.
+type doc struct {
+	kind    contract.Kind
+	value   any // a value type of the kind, never shared with a caller
+	version int64
+}
+
+// tenant holds one organization's documents and usage.
+type tenant struct {
+	docs  map[uuid.UUID]*doc
+	order map[contract.Kind][]uuid.UUID // ids by first save
+	usage usageLog
+}
+
+func (s *Store) tenant(org uuid.UUID, create bool) *tenant {
+	t := s.tenants[org]
+	if t == nil && create {
+		t = &tenant{docs: map[uuid.UUID]*doc{}, order: map[contract.Kind][]uuid.UUID{}}
+		t.usage.init()
+		s.tenants[org] = t
+	}
+	return t
+}
+
+// Save implements [store.Saver].
+func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contract.Objects, error) {
+	if err := ctx.Err(); err != nil {
+		return contract.Objects{}, err
+	}
+	if b.Len() == 0 {
+		return contract.Objects{}, pricekit.Errorf(pricekit.ErrMissingInput, "store", "", "nothing to save")
+	}
+	objs := b.Objects.Clone()
+	if err := objs.Validate(); err != nil {
+		return contract.Objects{}, err
+	}
+	if err := claimOrg(&objs, org); err != nil {
+		return contract.Objects{}, err
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tenant(org, true)
+	objs.IDs(s.newID)
+	for id, want := range b.IfVersion {
+		var have int64
+		if d := t.docs[id]; d != nil {
+			have = d.version
+		}
+		if have != want {
+			return contract.Objects{}, pricekit.Errorf(pricekit.ErrConflict, "store", id.String(),
+				fmt.Sprintf("stored at version %d, not %d", have, want))
+		}
+	}
+	staged := stage(objs)
+	kindOf := func(id uuid.UUID) (contract.Kind, bool) {
+		if d := t.docs[id]; d != nil {
+			return d.kind, true
+		}
+		return "", false
+	}
+	for id, d := range staged {
+		if k, ok := kindOf(id); ok && k != d.kind {
+			return contract.Objects{}, pricekit.Errorf(pricekit.ErrInvalidInput, "store", string(d.kind),
+				fmt.Sprintf("id %s is already a %s", id, k))
+		}
+	}
+	if err := store.CheckReferences(objs, kindOf); err != nil {
+		return contract.Objects{}, err
+	}
+	if err := store.CheckCycles(subRoots(objs), func(id uuid.UUID) []uuid.UUID {
+		if d := staged[id]; d != nil {
+			return children(d.value)
+		}
+		if d := t.docs[id]; d != nil {
+			return children(d.value)
+		}
+		return nil
+	}); err != nil {
+		return contract.Objects{}, err
+	}
+	for _, kind := range contract.Kinds {
+		for _, id := range stagedOrder(objs, kind) {
+			d := staged[id]
+			if old := t.docs[id]; old != nil {
+				old.value, old.version = d.value, old.version+1
+				continue
+			}
+			d.version = 1
+			t.docs[id] = d
+			t.order[kind] = append(t.order[kind], id)
+		}
+	}
+	t.usage.invalidate()
+	return objs.Clone(), nil
+}
+
+// claimOrg sets an empty organization_id to org and refuses another one.
+func claimOrg(o *contract.Objects, org uuid.UUID) error {
+	var errs []error
+	claim := func(path string, id *uuid.UUID) {
+		switch *id {
+		case uuid.Nil:
+			*id = org
+		case org:
+		default:
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", path+".organization_id",
+				"belongs to another organization"))
+		}
+	}
+	for i := range o.Customers {
+		claim(fmt.Sprintf("customers[%d]", i), &o.Customers[i].OrganizationID)
+	}
+	for i := range o.ParentContracts {
+		claim(fmt.Sprintf("parent_contracts[%d]", i), &o.ParentContracts[i].OrganizationID)
+	}
+	return errors.Join(errs...)
+}
+
+// stage turns a batch into documents by id; a later document with the same
+// id replaces an earlier one.
+func stage(o contract.Objects) map[uuid.UUID]*doc {
+	m := map[uuid.UUID]*doc{}
+	for _, v := range o.Customers {
+		m[v.ID] = &doc{kind: contract.KindCustomer, value: v}
+	}
+	for _, v := range o.FixedFees {
+		m[v.ID] = &doc{kind: contract.KindFixedFee, value: v}
+	}
+	for _, v := range o.Plans {
+		m[v.ID] = &doc{kind: contract.KindPlan, value: v.Clone()}
+	}
+	for _, v := range o.Discounts {
+		m[v.ID] = &doc{kind: contract.KindDiscount, value: v}
+	}
+	for _, v := range o.Minimums {
+		m[v.ID] = &doc{kind: contract.KindMinimum, value: v}
+	}
+	for _, v := range o.Credits {
+		m[v.ID] = &doc{kind: contract.KindCredit, value: v}
+	}
+	for _, v := range o.BillingFrequencies {
+		m[v.ID] = &doc{kind: contract.KindBillingFrequency, value: v}
+	}
+	for _, v := range o.ProductContracts {
+		m[v.ID] = &doc{kind: contract.KindProductContract, value: v}
+	}
+	for _, v := range o.SubContracts {
+		m[v.ID] = &doc{kind: contract.KindSubContract, value: v.Clone()}
+	}
+	for _, v := range o.ParentContracts {
+		m[v.ID] = &doc{kind: contract.KindParentContract, value: v.Clone()}
+	}
+	return m
+}
+
+// stagedOrder lists the ids of one kind in batch order, each once.
+func stagedOrder(o contract.Objects, kind contract.Kind) []uuid.UUID {
+	var ids []uuid.UUID
+	switch kind {
+	case contract.KindCustomer:
+		for _, v := range o.Customers {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindFixedFee:
+		for _, v := range o.FixedFees {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindPlan:
+		for _, v := range o.Plans {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindDiscount:
+		for _, v := range o.Discounts {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindMinimum:
+		for _, v := range o.Minimums {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindCredit:
+		for _, v := range o.Credits {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindBillingFrequency:
+		for _, v := range o.BillingFrequencies {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindProductContract:
+		for _, v := range o.ProductContracts {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindSubContract:
+		for _, v := range o.SubContracts {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindParentContract:
+		for _, v := range o.ParentContracts {
+			ids = append(ids, v.ID)
+		}
+	}
+	seen := map[uuid.UUID]bool{}
+	out := ids[:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func subRoots(o contract.Objects) []uuid.UUID {
+	var ids []uuid.UUID
+	for _, v := range o.SubContracts {
+		ids = append(ids, v.ID)
+	}
+	for _, v := range o.ParentContracts {
+		ids = append(ids, v.ID)
+	}
+	return ids
+}
+
+func children(v any) []uuid.UUID {
+	switch c := v.(type) {
+	case contract.SubContract:
+		return c.SubContracts
+	case contract.ParentContract:
+		return c.SubContracts
+	}
+	return nil
+}
+
+// Get implements [store.Reader].
+func (s *Store) Get(ctx context.Context, org uuid.UUID, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
+	if err := ctx.Err(); err != nil {
+		return contract.Objects{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t := s.tenant(org, false)
+	var out contract.Objects
+	for _, id := range ids {
+		var d *doc
+		if t != nil {
+			d = t.docs[id]
+		}
+		if d == nil || d.kind != kind {
+			return contract.Objects{}, pricekit.Errorf(pricekit.ErrNotFound, "store", string(kind),
+				fmt.Sprintf("no %s %s", kind, id))
+		}
+		appendDoc(&out, d.value)
+	}
+	return out.Clone(), nil
+}
+
+// appendDoc adds a stored value to a bundle (the caller clones the bundle).
+func appendDoc(o *contract.Objects, v any) {
+	switch v := v.(type) {
+	case contract.Customer:
+		o.Customers = append(o.Customers, v)
+	case plan.FixedFee:
+		o.FixedFees = append(o.FixedFees, v)
+	case plan.TierPlan:
+		o.Plans = append(o.Plans, v)
+	case modifier.Discount:
+		o.Discounts = append(o.Discounts, v)
+	case modifier.Minimum:
+		o.Minimums = append(o.Minimums, v)
+	case modifier.Credit:
+		o.Credits = append(o.Credits, v)
+	case schedule.BillingFrequency:
+		o.BillingFrequencies = append(o.BillingFrequencies, v)
+	case contract.ProductContract:
+		o.ProductContracts = append(o.ProductContracts, v)
+	case contract.SubContract:
+		o.SubContracts = append(o.SubContracts, v)
+	case contract.ParentContract:
+		o.ParentContracts = append(o.ParentContracts, v)
+	}
+}
+
+// List implements [store.Reader].
+func (s *Store) List(ctx context.Context, org uuid.UUID, kinds ...contract.Kind) (contract.Objects, error) {
+	if err := ctx.Err(); err != nil {
+		return contract.Objects{}, err
+	}
+	if len(kinds) == 0 {
+		kinds = contract.Kinds
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out contract.Objects
+	t := s.tenant(org, false)
+	if t == nil {
+		return out, nil
+	}
+	for _, k := range kinds {
+		for _, id := range t.order[k] {
+			appendDoc(&out, t.docs[id].value)
+		}
+	}
+	return out.Clone(), nil
+}
+
+// ParentContracts implements [store.Reader].
+func (s *Store) ParentContracts(ctx context.Context, org, customerID uuid.UUID) ([]contract.ParentContract, error) {
+	all, err := s.List(ctx, org, contract.KindParentContract)
+	if err != nil {
+		return nil, err
+	}
+	var out []contract.ParentContract
+	for _, p := range all.ParentContracts {
+		if p.CustomerID == customerID {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// Version implements [store.Reader].
+func (s *Store) Version(ctx context.Context, org, id uuid.UUID) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if t := s.tenant(org, false); t != nil {
+		if d := t.docs[id]; d != nil {
+			return d.version, nil
+		}
+	}
+	return 0, pricekit.Errorf(pricekit.ErrNotFound, "store", "", fmt.Sprintf("no document %s", id))
+}

@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/pricekit/pricekit/contract"
+)
+
+// Resolve reads the tree of a parent contract: the parent and every
+// document reachable from it, each once, as a bundle ready for rating. An
+// id that is not a parent contract is ErrNotFound; a cycle is ErrCycle.
+func Resolve(ctx context.Context, r Reader, org, parentID uuid.UUID) (contract.Objects, error) {
+	root, err := r.Get(ctx, org, contract.KindParentContract, parentID)
+	if err != nil {
+		return contract.Objects{}, err
+	}
+	out := contract.Objects{ParentContracts: root.ParentContracts}
+	seen := map[uuid.UUID]bool{parentID: true}
+	fresh := func(ids []uuid.UUID) []uuid.UUID {
+		var out []uuid.UUID
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	var plans, fees, discounts, minimums, credits, freqs, products []uuid.UUID
+	collect := func(s contract.SubContract) []uuid.UUID {
+		if s.BillingFrequency != uuid.Nil {
+			freqs = append(freqs, s.BillingFrequency)
+		}
+		products = append(products, s.ProductContracts...)
+		fees = append(fees, s.FixedFees...)
+		discounts = append(discounts, s.Discounts...)
+		minimums = append(minimums, s.Minimums...)
+		credits = append(credits, s.Credits...)
+		return s.SubContracts
+	}
+	next := collect(root.ParentContracts[0].SubContract)
+	children := map[uuid.UUID][]uuid.UUID{parentID: next}
+	for len(next) > 0 {
+		ids := fresh(next)
+		next = nil
+		if len(ids) == 0 {
+			break
+		}
+		subs, err := r.Get(ctx, org, contract.KindSubContract, ids...)
+		if err != nil {
+			return contract.Objects{}, err
+		}
+		out.SubContracts = append(out.SubContracts, subs.SubContracts...)
+		for _, s := range subs.SubContracts {
+			children[s.ID] = s.SubContracts
+			next = append(next, collect(s)...)
+		}
+	}
+	if err := CheckCycles([]uuid.UUID{parentID}, func(id uuid.UUID) []uuid.UUID { return children[id] }); err != nil {
+		return contract.Objects{}, err
+	}
+	if ids := fresh(products); len(ids) > 0 {
+		got, err := r.Get(ctx, org, contract.KindProductContract, ids...)
+		if err != nil {
+			return contract.Objects{}, err
+		}
+		out.ProductContracts = got.ProductContracts
+		for _, p := range got.ProductContracts {
+			plans = append(plans, p.PlanID)
+			if p.BillingFrequency != uuid.Nil {
+				freqs = append(freqs, p.BillingFrequency)
+			}
+		}
+	}
+	for _, k := range []struct {
+		kind contract.Kind
+		ids  []uuid.UUID
+	}{
+		{contract.KindPlan, plans}, {contract.KindFixedFee, fees}, {contract.KindDiscount, discounts},
+		{contract.KindMinimum, minimums}, {contract.KindCredit, credits}, {contract.KindBillingFrequency, freqs},
+	} {
+		ids := fresh(k.ids)
+		if len(ids) == 0 {
+			continue
+		}
+		got, err := r.Get(ctx, org, k.kind, ids...)
+		if err != nil {
+			return contract.Objects{}, err
+		}
+		out.Plans = append(out.Plans, got.Plans...)
+		out.FixedFees = append(out.FixedFees, got.FixedFees...)
+		out.Discounts = append(out.Discounts, got.Discounts...)
+		out.Minimums = append(out.Minimums, got.Minimums...)
+		out.Credits = append(out.Credits, got.Credits...)
+		out.BillingFrequencies = append(out.BillingFrequencies, got.BillingFrequencies...)
+	}
+	return out, nil
+}

@@ -1,0 +1,101 @@
+package usage
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/rickb777/date/v2"
+
+	"github.com/pricekit/pricekit"
+)
+
+// Target is what an event must fit: the product contract it names, with
+// the time zone of the parent contract above it.
+type Target struct {
+	ProductID  uuid.UUID
+	Start, End date.Date // the contract's days, inclusive; End 0: evergreen
+	Location   *time.Location
+}
+
+// Check reports usage_out_of_contract when e does not fit t: another
+// product, or a day outside the contract's dates.
+func (e Event) Check(t Target) error {
+	if e.ProductID != uuid.Nil && e.ProductID != t.ProductID {
+		return pricekit.Errorf(pricekit.ErrUsageOutOfContract, "usage", "product_id",
+			fmt.Sprintf("product %s is not the product of contract %s", e.ProductID, e.ContractID))
+	}
+	day := e.Day(t.Location)
+	if day < t.Start || (t.End != 0 && day > t.End) {
+		return pricekit.Errorf(pricekit.ErrUsageOutOfContract, "usage", dayField(e),
+			fmt.Sprintf("day %s is outside the contract's dates", day))
+	}
+	return nil
+}
+
+func dayField(e Event) string {
+	if e.Date != 0 {
+		return "date"
+	}
+	return "timestamp"
+}
+
+// Accept validates a batch of events as a whole (SPEC 3): every event must
+// be valid, name a known product contract (lookup) and fit it, and an id
+// seen before (in stored, or earlier in the batch) must carry the same
+// payload. It returns the events to store — replays of a stored or earlier
+// event are dropped, so they count once — or an error naming every bad
+// event as usage[i]. It changes nothing.
+func Accept(events []Event, lookup func(uuid.UUID) (Target, bool), stored func(id string) (Event, bool)) ([]Event, error) {
+	if len(events) == 0 {
+		return nil, pricekit.Errorf(pricekit.ErrMissingInput, "usage", "", "no usage events")
+	}
+	var (
+		errs  []error
+		out   = make([]Event, 0, len(events))
+		batch = make(map[string]int, len(events))
+	)
+	for i, e := range events {
+		field := fmt.Sprintf("usage[%d]", i)
+		if err := e.Validate(); err != nil {
+			errs = append(errs, pricekit.Prefix(field, err))
+			continue
+		}
+		t, ok := lookup(e.ContractID)
+		if !ok {
+			errs = append(errs, pricekit.Errorf(pricekit.ErrUsageOutOfContract, "usage", field+".contract_id",
+				fmt.Sprintf("no product contract %s", e.ContractID)))
+			continue
+		}
+		if err := e.Check(t); err != nil {
+			errs = append(errs, pricekit.Prefix(field, err))
+			continue
+		}
+		if e.ID != "" {
+			if prev, ok := stored(e.ID); ok {
+				if !prev.SamePayload(e) {
+					errs = append(errs, duplicate(field, e.ID))
+				}
+				continue
+			}
+			if j, ok := batch[e.ID]; ok {
+				if !out[j].SamePayload(e) {
+					errs = append(errs, duplicate(field, e.ID))
+				}
+				continue
+			}
+			batch[e.ID] = len(out)
+		}
+		out = append(out, e)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func duplicate(field, id string) error {
+	return pricekit.Errorf(pricekit.ErrDuplicateUsage, "usage", field+".id",
+		fmt.Sprintf("usage id %q was seen before with a different payload", id))
+}
