@@ -2,7 +2,6 @@ package rating
 
 import (
 	"slices"
-	"sort"
 
 	"github.com/google/uuid"
 	"github.com/rickb777/date/v2"
@@ -30,18 +29,30 @@ type bucket struct {
 // refused them already).
 func fill(t *tree, events []usage.Event) []bucket {
 	b := make([]bucket, len(t.products))
-	lastID, last := uuid.Nil, -1
-	for _, ev := range events {
-		if ev.ContractID != lastID || last < 0 {
-			p, ok := t.byID[ev.ContractID]
-			if !ok {
-				continue
+	index := make([]int32, len(events)) // product index of each event, -1: not in the tree
+	counts := make([]int, len(t.products))
+	lastID, last := uuid.Nil, int32(-1)
+	for i, ev := range events {
+		if ev.ContractID != lastID || i == 0 {
+			lastID, last = ev.ContractID, -1
+			if p, ok := t.byID[ev.ContractID]; ok {
+				last = int32(p.index)
 			}
-			lastID, last = ev.ContractID, p.index
 		}
-		bk := &b[last]
-		bk.days = append(bk.days, ev.Day(t.loc))
-		bk.qty = append(bk.qty, ev.Quantity)
+		index[i] = last
+		if last >= 0 {
+			counts[last]++
+		}
+	}
+	for i, n := range counts {
+		b[i].days, b[i].qty = make([]date.Date, 0, n), make([]decimal.Decimal, 0, n)
+	}
+	for i, ev := range events {
+		if k := index[i]; k >= 0 {
+			bk := &b[k]
+			bk.days = append(bk.days, ev.Day(t.loc))
+			bk.qty = append(bk.qty, ev.Quantity)
+		}
 	}
 	for i := range b {
 		b[i].prepare()
@@ -51,16 +62,7 @@ func fill(t *tree, events []usage.Event) []bucket {
 
 func (b *bucket) prepare() {
 	if !slices.IsSorted(b.days) {
-		idx := make([]int, len(b.days))
-		for i := range idx {
-			idx[i] = i
-		}
-		sort.SliceStable(idx, func(i, j int) bool { return b.days[idx[i]] < b.days[idx[j]] })
-		days, qty := make([]date.Date, len(idx)), make([]decimal.Decimal, len(idx))
-		for i, k := range idx {
-			days[i], qty[i] = b.days[k], b.qty[k]
-		}
-		b.days, b.qty = days, qty
+		b.sortByDay()
 	}
 	for _, q := range b.qty {
 		b.scale = max(b.scale, fixed.Scale(q))
@@ -118,4 +120,37 @@ func (b *bucket) aggregate(kind plan.Aggregation, start, end date.Date) decimal.
 		sum = sum.Add(q)
 	}
 	return sum
+}
+
+// sortByDay orders the events by day, keeping ingest order within a day: a
+// counting sort over the days the events span (a month or a year of days
+// for one statement), or a stable sort when they span far more.
+func (b *bucket) sortByDay() {
+	lo, hi := slices.Min(b.days), slices.Max(b.days)
+	n := len(b.days)
+	days, qty := make([]date.Date, n), make([]decimal.Decimal, n)
+	if span := int(hi - lo); span <= 4*n+1024 {
+		count := make([]int, span+2)
+		for _, d := range b.days {
+			count[int(d-lo)+1]++
+		}
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
+		}
+		for i, d := range b.days {
+			k := count[int(d-lo)]
+			count[int(d-lo)]++
+			days[k], qty[k] = d, b.qty[i]
+		}
+	} else {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(i, j int) int { return int(b.days[i] - b.days[j]) })
+		for i, k := range idx {
+			days[i], qty[i] = b.days[k], b.qty[k]
+		}
+	}
+	b.days, b.qty = days, qty
 }

@@ -46,51 +46,70 @@ func dayField(e Event) string {
 // seen before (in stored, or earlier in the batch) must carry the same
 // payload. It returns the events to store — replays of a stored or earlier
 // event are dropped, so they count once — or an error naming every bad
-// event as usage[i]. It changes nothing.
+// event as usage[i]. It changes nothing; when nothing is dropped it
+// returns events itself.
 func Accept(events []Event, lookup func(uuid.UUID) (Target, bool), stored func(id string) (Event, bool)) ([]Event, error) {
 	if len(events) == 0 {
 		return nil, pricekit.Errorf(pricekit.ErrMissingInput, "usage", "", "no usage events")
 	}
 	var (
-		errs  []error
-		out   = make([]Event, 0, len(events))
-		batch = make(map[string]int, len(events))
+		errs    []error
+		dropped []int // indexes of replays, in order
+		batch   = make(map[string]int, len(events))
+		lastID  uuid.UUID
+		last    Target
+		known   bool
 	)
 	for i, e := range events {
-		field := fmt.Sprintf("usage[%d]", i)
+		field := func() string { return fmt.Sprintf("usage[%d]", i) } // built only for a refusal
 		if err := e.Validate(); err != nil {
-			errs = append(errs, pricekit.Prefix(field, err))
+			errs = append(errs, pricekit.Prefix(field(), err))
 			continue
 		}
-		t, ok := lookup(e.ContractID)
-		if !ok {
-			errs = append(errs, pricekit.Errorf(pricekit.ErrUsageOutOfContract, "usage", field+".contract_id",
+		if e.ContractID != lastID || i == 0 {
+			lastID = e.ContractID
+			last, known = lookup(e.ContractID)
+		}
+		if !known {
+			errs = append(errs, pricekit.Errorf(pricekit.ErrUsageOutOfContract, "usage", field()+".contract_id",
 				fmt.Sprintf("no product contract %s", e.ContractID)))
 			continue
 		}
-		if err := e.Check(t); err != nil {
-			errs = append(errs, pricekit.Prefix(field, err))
+		if err := e.Check(last); err != nil {
+			errs = append(errs, pricekit.Prefix(field(), err))
 			continue
 		}
 		if e.ID != "" {
 			if prev, ok := stored(e.ID); ok {
 				if !prev.SamePayload(e) {
-					errs = append(errs, duplicate(field, e.ID))
+					errs = append(errs, duplicate(field(), e.ID))
 				}
+				dropped = append(dropped, i)
 				continue
 			}
 			if j, ok := batch[e.ID]; ok {
-				if !out[j].SamePayload(e) {
-					errs = append(errs, duplicate(field, e.ID))
+				if !events[j].SamePayload(e) {
+					errs = append(errs, duplicate(field(), e.ID))
 				}
+				dropped = append(dropped, i)
 				continue
 			}
-			batch[e.ID] = len(out)
+			batch[e.ID] = i
 		}
-		out = append(out, e)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	if len(dropped) == 0 {
+		return events, nil // nothing to drop: no copy
+	}
+	out := make([]Event, 0, len(events)-len(dropped))
+	for i, e := range events {
+		if len(dropped) > 0 && dropped[0] == i {
+			dropped = dropped[1:]
+			continue
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }
