@@ -268,9 +268,13 @@ func (e *engine) node(n *node) []entry {
 		}
 		if best >= 0 && due.LessThan(bestAmt) {
 			up := bestAmt.Sub(due)
+			calc := "minimum " + money(bestAmt, e.places)
+			if q.Partial() {
+				calc = "minimum " + money(n.minimums[best].Amount, e.places) + prorationText(q) + " = " + money(bestAmt, e.places)
+			}
 			minimums = append(minimums, entry{land: q.Last(), line: Line{ContractID: n.id, Kind: KindMinimum,
 				ModifierID: n.minimums[best].ID, PeriodStart: q.Start, PeriodEnd: q.Last(), Amount: up,
-				Calculation: "minimum " + money(bestAmt, e.places) + prorationText(q) + " − " + money(due, e.places) + " = " + money(up, e.places)}})
+				Calculation: calc + " − " + money(due, e.places) + " = " + money(up, e.places)}})
 			due = bestAmt
 		}
 		for _, g := range grants {
@@ -374,7 +378,7 @@ func periodOf(periods []schedule.Period, day date.Date) int {
 // usageLine prices product p's usage in one of its periods.
 func (e *engine) usageLine(p *product, per schedule.Period) entry {
 	tp := p.pricer.Plan()
-	raw := e.usage[p.index].aggregate(tp.Aggregation, per.Start, per.End)
+	raw := trimZeros(e.usage[p.index].aggregate(tp.Aggregation, per.Start, per.End))
 	q := tp.Rounding.Apply(raw)
 	amount, calc := p.pricer.Explain(q)
 	if !q.Equal(raw) {
@@ -449,3 +453,12 @@ func discountText(d modifier.Discount, s, amt decimal.Decimal, places int32) str
 }
 
 func money(d decimal.Decimal, places int32) string { return d.StringFixed(places) }
+
+// trimZeros drops trailing zeros (150.0 → 150), so a quantity and the
+// calculation that prices it never depend on the scale of other events.
+func trimZeros(d decimal.Decimal) decimal.Decimal {
+	if d.Exponent() >= 0 {
+		return d
+	}
+	return decimal.RequireFromString(d.String()) // String drops trailing zeros
+}

@@ -155,14 +155,17 @@ func Evaluate(ctx context.Context, data []byte) Output {
 // "expect": it returns the differences, one per line, or none when they
 // match (an expected refusal included).
 func Check(ctx context.Context, data []byte) ([]string, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, pricekit.Errorf(pricekit.ErrMissingInput, "scenario", "", "empty document")
+	}
 	var doc struct {
 		Expect json.RawMessage `json:"expect"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("scenario: %w", err)
+		return nil, pricekit.Errorf(pricekit.ErrInvalidInput, "scenario", "", "malformed JSON: "+err.Error())
 	}
-	if len(bytes.TrimSpace(doc.Expect)) == 0 {
-		return nil, errors.New("scenario: the document has no \"expect\"")
+	if t := bytes.TrimSpace(doc.Expect); len(t) == 0 || string(t) == "null" {
+		return nil, pricekit.Errorf(pricekit.ErrMissingInput, "scenario", "expect", "the document has no \"expect\"")
 	}
 	out := Evaluate(ctx, data)
 	var want map[string]any
