@@ -182,7 +182,8 @@ func (p ParentContract) MarshalJSON() ([]byte, error) {
 		CustomerID: p.CustomerID, Currency: p.Currency.Code(), TimeZone: tz})
 }
 
-// UnmarshalJSON reads a parent contract document and validates it.
+// UnmarshalJSON reads a parent contract document and validates it. An
+// absent currency reads as "USD" and an absent timezone as "UTC".
 func (p *ParentContract) UnmarshalJSON(data []byte) error {
 	o, err := jsonx.Parse("contract", data)
 	if err != nil {
@@ -199,8 +200,13 @@ func (p *ParentContract) UnmarshalJSON(data []byte) error {
 		v.Currency = c
 	} else {
 		o.Raw("currency")
+		v.Currency = "USD"
 	}
-	v.TimeZone = o.String("timezone")
+	// The defaults are written out, so that a decoded contract says what it
+	// means and reads back equal from its own JSON.
+	if v.TimeZone = o.String("timezone"); v.TimeZone == "" {
+		v.TimeZone = "UTC"
+	}
 	if err := o.Err(); err != nil {
 		return err
 	}

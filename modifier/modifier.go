@@ -60,7 +60,7 @@ func (d Discount) Apply(s decimal.Decimal) decimal.Decimal {
 		return decimal.Decimal{}
 	}
 	if d.Percentage.Valid {
-		return s.Mul(d.Percentage.Decimal).Div(hundred)
+		return s.Mul(d.Percentage.Decimal).Shift(-2) // exact: ÷ 100 needs no rounding
 	}
 	return decimal.Min(d.Amount.Decimal, s)
 }

@@ -157,13 +157,13 @@ func parseTier(raw json.RawMessage) (Tier, error) {
 		get := func(i int, name string, nullable bool) (decimal.Decimal, bool) {
 			if string(bytes.TrimSpace(items[i])) == "null" {
 				if !nullable {
-					errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "plan", fmt.Sprintf("[%d]", i), name+" may not be null"))
+					errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "plan", name, name+" may not be null"))
 				}
 				return decimal.Decimal{}, false
 			}
 			d, err := jsonx.ParseDecimal(items[i])
 			if err != nil {
-				errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "plan", fmt.Sprintf("[%d]", i), err.Error()))
+				errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "plan", name, err.Error()))
 				return decimal.Decimal{}, false
 			}
 			return d, true

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -115,35 +116,66 @@ func singular(k contract.Kind) string {
 
 // CheckCycles reports a cycle among sub contracts: a contract that contains
 // itself, directly or through sub contracts. children returns the sub
-// contracts of a contract as it will be after the save.
+// contracts of a contract as it will be after the save. It walks the
+// contracts with its own stack, so a long chain cannot exhaust the
+// goroutine's, and visits each contract once.
 func CheckCycles(roots []uuid.UUID, children func(uuid.UUID) []uuid.UUID) error {
 	const (
 		visiting = 1
 		done     = 2
 	)
-	state := map[uuid.UUID]int{}
-	var visit func(id uuid.UUID, path []uuid.UUID) error
-	visit = func(id uuid.UUID, path []uuid.UUID) error {
-		switch state[id] {
-		case visiting:
-			return pricekit.Errorf(pricekit.ErrCycle, "store", "sub_contracts",
-				fmt.Sprintf("contract %s contains itself (through %d contracts)", id, len(path)))
-		case done:
-			return nil
-		}
-		state[id] = visiting
-		for _, c := range children(id) {
-			if err := visit(c, append(path, id)); err != nil {
-				return err
-			}
-		}
-		state[id] = done
-		return nil
+	type frame struct {
+		id   uuid.UUID
+		kids []uuid.UUID
+		next int
 	}
+	state := map[uuid.UUID]int{}
 	for _, r := range roots {
-		if err := visit(r, nil); err != nil {
-			return err
+		if state[r] != 0 {
+			continue
+		}
+		state[r] = visiting
+		stack := []frame{{id: r, kids: children(r)}}
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if top.next == len(top.kids) {
+				state[top.id] = done
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			c := top.kids[top.next]
+			top.next++
+			switch state[c] {
+			case visiting:
+				var loop []uuid.UUID
+				for i := range stack {
+					if stack[i].id == c {
+						for _, f := range stack[i:] {
+							loop = append(loop, f.id)
+						}
+						break
+					}
+				}
+				return cycleError(append(loop, c))
+			case done:
+				continue
+			}
+			state[c] = visiting
+			stack = append(stack, frame{id: c, kids: children(c)})
 		}
 	}
 	return nil
+}
+
+// cycleError describes a loop of contracts, first and last the same.
+func cycleError(loop []uuid.UUID) error {
+	msg := fmt.Sprintf("contract %s contains itself through %d sub contracts", loop[0], len(loop)-1)
+	if len(loop) <= 5 {
+		parts := make([]string, len(loop))
+		for i, id := range loop {
+			parts[i] = id.String()
+		}
+		msg = fmt.Sprintf("contract %s contains itself: %s", loop[0], strings.Join(parts, " → "))
+	}
+	return pricekit.Errorf(pricekit.ErrCycle, "store", "sub_contracts", msg)
 }

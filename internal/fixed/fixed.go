@@ -28,8 +28,14 @@ func FromDecimal(d decimal.Decimal, scale int32) (int64, bool) {
 	}
 	v, exp := d.CoefficientInt64(), d.Exponent()
 	shift := exp + scale
-	if shift < 0 {
-		return 0, false // d has more decimal places than scale
+	if shift < 0 { // d is written with more places than scale: exact only if they are zeros
+		if -shift > MaxScale {
+			return 0, v == 0
+		}
+		if p := pow10[-shift]; v%p == 0 {
+			return v / p, true
+		}
+		return 0, false
 	}
 	if shift > MaxScale {
 		if v == 0 {

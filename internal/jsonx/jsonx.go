@@ -107,7 +107,9 @@ func (o *Object) Raw(name string) json.RawMessage {
 	return raw
 }
 
-// Err reports every problem found, unknown fields included, joined.
+// Err reports every problem found, joined. Unknown fields come first: a
+// misspelled field name is the likeliest cause of the problems after it
+// (such as a required field reported missing).
 func (o *Object) Err() error {
 	var unknown []string
 	for name := range o.fields {
@@ -116,11 +118,11 @@ func (o *Object) Err() error {
 		}
 	}
 	sort.Strings(unknown)
-	errs := o.errs
+	var errs []error
 	for _, name := range unknown {
 		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, o.op, name, "unknown field"))
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, o.errs...)...)
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
@@ -230,6 +232,11 @@ func ParseDecimal(raw json.RawMessage) (decimal.Decimal, error) {
 	if err != nil {
 		return decimal.Decimal{}, fmt.Errorf("want a decimal, got %s", clip(s))
 	}
+	// The canonical form written back ("1e40" becomes 41 digits) must read
+	// again, so the limit applies to it too.
+	if len(d.String()) > maxDigits {
+		return decimal.Decimal{}, fmt.Errorf("decimal %s has too many digits", clip(s))
+	}
 	return d, nil
 }
 
@@ -263,7 +270,8 @@ func ParseUUID(raw json.RawMessage) (uuid.UUID, error) {
 	return id, nil
 }
 
-// UUIDs reads a list of ids, also given as a single id; absent or null gives nil.
+// UUIDs reads a list of ids, also given as a single id; absent, null or an
+// empty list gives nil.
 func (o *Object) UUIDs(name string) []uuid.UUID {
 	raw := o.Raw(name)
 	if raw == nil {
@@ -275,7 +283,7 @@ func (o *Object) UUIDs(name string) []uuid.UUID {
 			o.Fail(pricekit.ErrInvalidInput, name, "want a list of ids")
 			return nil
 		}
-		ids := make([]uuid.UUID, 0, len(items))
+		var ids []uuid.UUID // an empty list reads as nil, like an absent one
 		for i, item := range items {
 			id, err := ParseUUID(item)
 			if err != nil {

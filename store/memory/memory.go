@@ -108,7 +108,10 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 				fmt.Sprintf("stored at version %d, not %d", have, want))
 		}
 	}
-	staged := stage(objs)
+	staged, err := stage(objs)
+	if err != nil {
+		return contract.Objects{}, err
+	}
 	kindOf := func(id uuid.UUID) (contract.Kind, bool) {
 		if d := t.docs[id]; d != nil {
 			return d.kind, true
@@ -174,40 +177,49 @@ func claimOrg(o *contract.Objects, org uuid.UUID) error {
 }
 
 // stage turns a batch into documents by id; a later document with the same
-// id replaces an earlier one.
-func stage(o contract.Objects) map[uuid.UUID]*doc {
+// id replaces an earlier one. One id cannot name documents of two kinds.
+func stage(o contract.Objects) (map[uuid.UUID]*doc, error) {
 	m := map[uuid.UUID]*doc{}
-	for _, v := range o.Customers {
-		m[v.ID] = &doc{kind: contract.KindCustomer, value: v}
+	var errs []error
+	put := func(kind contract.Kind, i int, id uuid.UUID, v any) {
+		if d := m[id]; d != nil && d.kind != kind {
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", fmt.Sprintf("%s[%d].id", kind, i),
+				fmt.Sprintf("id %s is already a %s in this batch", id, d.kind)))
+			return
+		}
+		m[id] = &doc{kind: kind, value: v}
 	}
-	for _, v := range o.FixedFees {
-		m[v.ID] = &doc{kind: contract.KindFixedFee, value: v}
+	for i, v := range o.Customers {
+		put(contract.KindCustomer, i, v.ID, v)
 	}
-	for _, v := range o.Plans {
-		m[v.ID] = &doc{kind: contract.KindPlan, value: v.Clone()}
+	for i, v := range o.FixedFees {
+		put(contract.KindFixedFee, i, v.ID, v)
 	}
-	for _, v := range o.Discounts {
-		m[v.ID] = &doc{kind: contract.KindDiscount, value: v}
+	for i, v := range o.Plans {
+		put(contract.KindPlan, i, v.ID, v.Clone())
 	}
-	for _, v := range o.Minimums {
-		m[v.ID] = &doc{kind: contract.KindMinimum, value: v}
+	for i, v := range o.Discounts {
+		put(contract.KindDiscount, i, v.ID, v)
 	}
-	for _, v := range o.Credits {
-		m[v.ID] = &doc{kind: contract.KindCredit, value: v}
+	for i, v := range o.Minimums {
+		put(contract.KindMinimum, i, v.ID, v)
 	}
-	for _, v := range o.BillingFrequencies {
-		m[v.ID] = &doc{kind: contract.KindBillingFrequency, value: v}
+	for i, v := range o.Credits {
+		put(contract.KindCredit, i, v.ID, v)
 	}
-	for _, v := range o.ProductContracts {
-		m[v.ID] = &doc{kind: contract.KindProductContract, value: v}
+	for i, v := range o.BillingFrequencies {
+		put(contract.KindBillingFrequency, i, v.ID, v)
 	}
-	for _, v := range o.SubContracts {
-		m[v.ID] = &doc{kind: contract.KindSubContract, value: v.Clone()}
+	for i, v := range o.ProductContracts {
+		put(contract.KindProductContract, i, v.ID, v)
 	}
-	for _, v := range o.ParentContracts {
-		m[v.ID] = &doc{kind: contract.KindParentContract, value: v.Clone()}
+	for i, v := range o.SubContracts {
+		put(contract.KindSubContract, i, v.ID, v.Clone())
 	}
-	return m
+	for i, v := range o.ParentContracts {
+		put(contract.KindParentContract, i, v.ID, v.Clone())
+	}
+	return m, errors.Join(errs...)
 }
 
 // stagedOrder lists the ids of one kind in batch order, each once.

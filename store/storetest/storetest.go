@@ -1,0 +1,375 @@
+package storetest
+
+import (
+	"testing"
+
+	// The suite names IANA time zones; embed the database so it runs on
+	// hosts without one.
+	_ "time/tzdata"
+
+	"github.com/google/uuid"
+	"github.com/rickb777/date/v2"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/modifier"
+	"github.com/pricekit/pricekit/plan"
+	"github.com/pricekit/pricekit/schedule"
+	"github.com/pricekit/pricekit/store"
+	"github.com/pricekit/pricekit/usage"
+)
+
+// Run runs the conformance suite against the back end that newStore makes; each call returns an empty store.
+//
+// Every check is a named subtest (such as "Save/IfVersion/stale"), so one
+// can be run alone with go test -run. newStore is called once per subtest;
+// it may register cleanup with t.Cleanup. Subtests use fresh random
+// organization and document ids, so a back end that shares one database
+// between calls still passes.
+func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
+	t.Helper()
+	for _, g := range groups() {
+		t.Run(g.name, func(t *testing.T) {
+			for _, c := range g.tests {
+				t.Run(c.name, func(t *testing.T) { c.run(t, newStore(t)) })
+			}
+		})
+	}
+}
+
+type test struct {
+	name string
+	run  func(t *testing.T, s store.Store)
+}
+
+type group struct {
+	name  string
+	tests []test
+}
+
+func groups() []group {
+	return []group{
+		{"Save", saveTests()},
+		{"Read", readTests()},
+		{"References", referenceTests()},
+		{"Cycles", cycleTests()},
+		{"Organizations", organizationTests()},
+		{"Copies", copyTests()},
+		{"Resolve", resolveTests()},
+		{"Usage", usageTests()},
+		{"Concurrency", concurrencyTests()},
+	}
+}
+
+// tree is a valid contract tree with one document of every kind; every
+// parent's document links to the ones below it.
+type tree struct {
+	org      uuid.UUID
+	customer contract.Customer
+	fee      plan.FixedFee
+	plan     plan.TierPlan
+	discount modifier.Discount
+	minimum  modifier.Minimum
+	credit   modifier.Credit
+	freq     schedule.BillingFrequency
+	product  contract.ProductContract
+	sub      contract.SubContract
+	parent   contract.ParentContract
+}
+
+func newTree(org uuid.UUID) tree {
+	var tr tree
+	tr.org = org
+	tr.customer = contract.Customer{ID: uuid.New(), DisplayName: "Acme", Name: "Acme Corp",
+		Email: "billing@acme.example", OrganizationID: org}
+	tr.fee = plan.FixedFee{ID: uuid.New(), DisplayName: "platform fee", Amount: dec("100.00"),
+		Period: plan.FeePeriod{Every: schedule.Every{N: 3, Unit: schedule.Month}}}
+	tr.plan = plan.TierPlan{ID: uuid.New(), DisplayName: "api calls", Pricing: plan.Graduated, Aggregation: plan.Max,
+		Tiers: []plan.Tier{
+			{Start: dec("0"), End: decimal.NewNullDecimal(dec("100")), UnitPrice: dec("0.10"), FlatFee: dec("2.00")},
+			{Start: dec("100"), UnitPrice: dec("0.05")},
+		},
+		Rounding: plan.QuantityRounding{Increment: dec("1"), Mode: plan.RoundUp}}
+	tr.discount = modifier.Discount{ID: uuid.New(), DisplayName: "loyalty",
+		Percentage: decimal.NewNullDecimal(dec("10")), Threshold: decimal.NewNullDecimal(dec("50.00"))}
+	tr.minimum = modifier.Minimum{ID: uuid.New(), DisplayName: "commit", Amount: dec("25.00")}
+	tr.credit = modifier.Credit{ID: uuid.New(), DisplayName: "prepaid", Amount: dec("500"),
+		Expiry: schedule.Every{N: 1, Unit: schedule.Year}, Priority: 10, StartDate: day("2024-01-01")}
+	tr.freq = schedule.BillingFrequency{ID: uuid.New(), DisplayName: "monthly on the 15th", Type: schedule.Calendar,
+		Interval: 1, Unit: schedule.Month, Anchor: schedule.AnchorEnd, Day: 15}
+	tr.product = contract.ProductContract{ID: uuid.New(), DisplayName: "api", ProductID: uuid.New(),
+		PlanID: tr.plan.ID, Dates: contract.Dates{Start: day("2024-01-01"), End: day("2024-12-31")}}
+	tr.sub = contract.SubContract{ID: uuid.New(), DisplayName: "team", BillingFrequency: tr.freq.ID,
+		Dates:            contract.Dates{Start: day("2024-01-01"), End: day("2024-12-31")},
+		ProductContracts: []uuid.UUID{tr.product.ID}, FixedFees: []uuid.UUID{tr.fee.ID},
+		Discounts: []uuid.UUID{tr.discount.ID}, Minimums: []uuid.UUID{tr.minimum.ID},
+		Credits: []uuid.UUID{tr.credit.ID}, OverrideUnderlying: true}
+	tr.parent = contract.ParentContract{
+		SubContract: contract.SubContract{ID: uuid.New(), DisplayName: "acme 2024",
+			Dates: contract.Dates{Start: day("2024-01-01")}, SubContracts: []uuid.UUID{tr.sub.ID}},
+		OrganizationID: org, CustomerID: tr.customer.ID, Currency: "EUR", TimeZone: "Europe/Berlin"}
+	return tr
+}
+
+// objects returns every document of the tree, in one bundle.
+func (tr tree) objects() contract.Objects {
+	return contract.Objects{
+		Customers:          []contract.Customer{tr.customer},
+		FixedFees:          []plan.FixedFee{tr.fee},
+		Plans:              []plan.TierPlan{tr.plan},
+		Discounts:          []modifier.Discount{tr.discount},
+		Minimums:           []modifier.Minimum{tr.minimum},
+		Credits:            []modifier.Credit{tr.credit},
+		BillingFrequencies: []schedule.BillingFrequency{tr.freq},
+		ProductContracts:   []contract.ProductContract{tr.product},
+		SubContracts:       []contract.SubContract{tr.sub},
+		ParentContracts:    []contract.ParentContract{tr.parent},
+	}
+}
+
+// leaves returns the tree's documents that reference nothing.
+func (tr tree) leaves() contract.Objects {
+	o := tr.objects()
+	o.ProductContracts, o.SubContracts, o.ParentContracts = nil, nil, nil
+	return o
+}
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func day(s string) date.Date { return date.MustParseISO(s) }
+
+// save saves objs in org and fails the test when the store refuses them.
+func save(t *testing.T, s store.Store, org uuid.UUID, objs contract.Objects) contract.Objects {
+	t.Helper()
+	got, err := s.Save(t.Context(), org, store.Batch{Objects: objs})
+	require.NoError(t, err)
+	return got
+}
+
+// sub returns a valid sub contract running through 2024 that holds children.
+func sub(children ...uuid.UUID) contract.SubContract {
+	return contract.SubContract{ID: uuid.New(), Dates: contract.Dates{Start: day("2024-01-01"), End: day("2024-12-31")},
+		SubContracts: children}
+}
+
+// snapshot is what an organization holds: every document and its version.
+type snapshot struct {
+	docs     contract.Objects
+	versions map[uuid.UUID]int64
+}
+
+func take(t *testing.T, s store.Store, org uuid.UUID) snapshot {
+	t.Helper()
+	all, err := s.List(t.Context(), org)
+	require.NoError(t, err)
+	snap := snapshot{docs: canon(all), versions: map[uuid.UUID]int64{}}
+	for _, id := range idsOf(all) {
+		v, err := s.Version(t.Context(), org, id)
+		require.NoError(t, err)
+		snap.versions[id] = v
+	}
+	return snap
+}
+
+// unchanged asserts that org holds exactly what before held.
+func unchanged(t *testing.T, s store.Store, org uuid.UUID, before snapshot) {
+	t.Helper()
+	after := take(t, s, org)
+	assert.Equal(t, before.docs, after.docs, "documents changed")
+	assert.Equal(t, before.versions, after.versions, "versions changed")
+}
+
+// idsOf lists the ids of every document in o, kind by kind.
+func idsOf(o contract.Objects) []uuid.UUID {
+	var ids []uuid.UUID
+	for _, k := range contract.Kinds {
+		ids = append(ids, idsOfKind(o, k)...)
+	}
+	return ids
+}
+
+func idsOfKind(o contract.Objects, k contract.Kind) []uuid.UUID {
+	var ids []uuid.UUID
+	switch k {
+	case contract.KindCustomer:
+		for _, v := range o.Customers {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindFixedFee:
+		for _, v := range o.FixedFees {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindPlan:
+		for _, v := range o.Plans {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindDiscount:
+		for _, v := range o.Discounts {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindMinimum:
+		for _, v := range o.Minimums {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindCredit:
+		for _, v := range o.Credits {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindBillingFrequency:
+		for _, v := range o.BillingFrequencies {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindProductContract:
+		for _, v := range o.ProductContracts {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindSubContract:
+		for _, v := range o.SubContracts {
+			ids = append(ids, v.ID)
+		}
+	case contract.KindParentContract:
+		for _, v := range o.ParentContracts {
+			ids = append(ids, v.ID)
+		}
+	}
+	return ids
+}
+
+// only returns the documents of o of one kind.
+func only(o contract.Objects, k contract.Kind) contract.Objects {
+	var out contract.Objects
+	switch k {
+	case contract.KindCustomer:
+		out.Customers = o.Customers
+	case contract.KindFixedFee:
+		out.FixedFees = o.FixedFees
+	case contract.KindPlan:
+		out.Plans = o.Plans
+	case contract.KindDiscount:
+		out.Discounts = o.Discounts
+	case contract.KindMinimum:
+		out.Minimums = o.Minimums
+	case contract.KindCredit:
+		out.Credits = o.Credits
+	case contract.KindBillingFrequency:
+		out.BillingFrequencies = o.BillingFrequencies
+	case contract.KindProductContract:
+		out.ProductContracts = o.ProductContracts
+	case contract.KindSubContract:
+		out.SubContracts = o.SubContracts
+	case contract.KindParentContract:
+		out.ParentContracts = o.ParentContracts
+	}
+	return out
+}
+
+// canon returns a copy of o in which equal values are equal for
+// assert.Equal: decimals by value (1.0 equals 1.00), empty lists as nil, and
+// the defaults of a parent contract (currency USD, time zone UTC) spelled
+// out. Nothing else is forgiven.
+func canon(o contract.Objects) contract.Objects {
+	c := o.Clone()
+	for i := range c.FixedFees {
+		c.FixedFees[i].Amount = canonDec(c.FixedFees[i].Amount)
+	}
+	for i := range c.Plans {
+		p := &c.Plans[i]
+		if len(p.Tiers) == 0 {
+			p.Tiers = nil
+		}
+		for j := range p.Tiers {
+			tier := &p.Tiers[j]
+			tier.Start = canonDec(tier.Start)
+			tier.End = canonNull(tier.End)
+			tier.UnitPrice = canonDec(tier.UnitPrice)
+			tier.FlatFee = canonDec(tier.FlatFee)
+		}
+		p.PackageSize = canonDec(p.PackageSize)
+		p.Rounding.Increment = canonDec(p.Rounding.Increment)
+	}
+	for i := range c.Discounts {
+		d := &c.Discounts[i]
+		d.Percentage, d.Amount, d.Threshold = canonNull(d.Percentage), canonNull(d.Amount), canonNull(d.Threshold)
+	}
+	for i := range c.Minimums {
+		c.Minimums[i].Amount = canonDec(c.Minimums[i].Amount)
+	}
+	for i := range c.Credits {
+		c.Credits[i].Amount = canonDec(c.Credits[i].Amount)
+	}
+	for i := range c.SubContracts {
+		canonSub(&c.SubContracts[i])
+	}
+	for i := range c.ParentContracts {
+		p := &c.ParentContracts[i]
+		canonSub(&p.SubContract)
+		p.Currency = contract.Currency(p.Currency.Code())
+		if p.TimeZone == "" {
+			p.TimeZone = "UTC"
+		}
+	}
+	return c
+}
+
+func canonSub(s *contract.SubContract) {
+	for _, l := range []*[]uuid.UUID{&s.ProductContracts, &s.FixedFees, &s.SubContracts, &s.Discounts, &s.Minimums, &s.Credits} {
+		if len(*l) == 0 {
+			*l = nil
+		}
+	}
+}
+
+func canonDec(d decimal.Decimal) decimal.Decimal { return decimal.RequireFromString(d.String()) }
+
+func canonNull(d decimal.NullDecimal) decimal.NullDecimal {
+	if !d.Valid {
+		return decimal.NullDecimal{}
+	}
+	return decimal.NewNullDecimal(canonDec(d.Decimal))
+}
+
+// assertSame asserts that got holds the same documents as want, in the same
+// order.
+func assertSame(t *testing.T, want, got contract.Objects, msgAndArgs ...any) {
+	t.Helper()
+	assert.Equal(t, canon(want), canon(got), msgAndArgs...)
+}
+
+// fields lists the field paths of every *pricekit.Error in err's tree.
+func fields(err error) []string {
+	var out []string
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case *pricekit.Error:
+			out = append(out, e.Field)
+		case interface{ Unwrap() []error }:
+			for _, x := range e.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}
+
+// event returns a usage event of qty on day for a product contract.
+func event(id string, productContract uuid.UUID, onDay, qty string) usage.Event {
+	return usage.Event{ID: id, ContractID: productContract, Date: day(onDay), Quantity: dec(qty)}
+}
+
+// assertEvents asserts that got carries the payloads of want, in order.
+func assertEvents(t *testing.T, want, got []usage.Event) {
+	t.Helper()
+	if !assert.Len(t, got, len(want)) {
+		return
+	}
+	for i := range want {
+		assert.True(t, want[i].SamePayload(got[i]), "event %d: want %+v, got %+v", i, want[i], got[i])
+	}
+}
