@@ -343,6 +343,9 @@ func ParseDay(s string) (date.Date, error) {
 	if dy, dm, dd := day.Date(); dy != y || int(dm) != mo || dd != d {
 		return 0, fmt.Errorf("no such day %q", clip(s))
 	}
+	if day == 0 {
+		return 0, fmt.Errorf("day %q is before the first supported day, 0001-01-02", clip(s))
+	}
 	return day, nil
 }
 
