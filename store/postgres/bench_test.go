@@ -1,0 +1,133 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/rickb777/date/v2"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/plan"
+	"github.com/pricekit/pricekit/schedule"
+	"github.com/pricekit/pricekit/store"
+	"github.com/pricekit/pricekit/usage"
+)
+
+// BenchmarkSaveTree saves the 11-document tree fixture (a replacement after
+// the first round): one transaction with its checks.
+func BenchmarkSaveTree(b *testing.B) {
+	s, org := newStore(b)
+	ctx := context.Background()
+	batch := batchOf(objects(b, treeJSON))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Save(ctx, org, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(batch.Len()), "docs/op")
+}
+
+// BenchmarkGetParent reads one parent contract.
+func BenchmarkGetParent(b *testing.B) {
+	s, org := newStore(b)
+	saveTree(b, s, org)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Get(ctx, org, contract.KindParentContract, idParent); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkResolveTree reads a whole tree with store.Resolve (one Get per
+// level and kind).
+func BenchmarkResolveTree(b *testing.B) {
+	s, org := newStore(b)
+	saveTree(b, s, org)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := store.Resolve(ctx, s, org, idParent); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func thousandEvents(prefix string) []usage.Event {
+	events := make([]usage.Event, 1000)
+	for i := range events {
+		events[i] = usage.Event{ID: fmt.Sprintf("%s-%04d", prefix, i), ContractID: idPC1,
+			Date: date.MustParseISO("2024-03-01") + date.Date(i%31), Quantity: decimal.New(int64(i), -2)}
+	}
+	return events
+}
+
+// BenchmarkIngest1000 ingests a batch of 1000 new events.
+func BenchmarkIngest1000(b *testing.B) {
+	s, org := newStore(b)
+	saveTree(b, s, org)
+	ctx := context.Background()
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		n++
+		if _, err := s.Ingest(ctx, org, thousandEvents(fmt.Sprint(n))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*1000), "ns/event")
+}
+
+// BenchmarkIngest1000Replay ingests the same 1000 events again: every one
+// is a replay.
+func BenchmarkIngest1000Replay(b *testing.B) {
+	s, org := newStore(b)
+	saveTree(b, s, org)
+	ctx := context.Background()
+	events := thousandEvents("r")
+	_, err := s.Ingest(ctx, org, events)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Ingest(ctx, org, events); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkUsageMonth reads a month of 1000 events back.
+func BenchmarkUsageMonth(b *testing.B) {
+	s, org := newStore(b)
+	saveTree(b, s, org)
+	ctx := context.Background()
+	_, err := s.Ingest(ctx, org, thousandEvents("m"))
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Usage(ctx, org, []uuid.UUID{idPC1}, date.MustParseISO("2024-03-01"), date.MustParseISO("2024-03-31")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAggregateMonth sums a month of 1000 events in the database.
+func BenchmarkAggregateMonth(b *testing.B) {
+	s, org := newStore(b)
+	saveTree(b, s, org)
+	ctx := context.Background()
+	_, err := s.Ingest(ctx, org, thousandEvents("a"))
+	require.NoError(b, err)
+	month := []schedule.Period{{Start: date.MustParseISO("2024-03-01"), End: date.MustParseISO("2024-04-01")}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.AggregateUsage(ctx, org, idPC1, plan.Sum, month); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

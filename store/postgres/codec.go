@@ -1,0 +1,218 @@
+package postgres
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/rickb777/date/v2"
+
+	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/contract"
+)
+
+// The days a DATE column holds here: PostgreSQL itself goes from 4713 BC
+// to 5874897 AD; a store keeps to the years a calendar day can be written
+// in (0001–9999), which every real contract and event fits.
+var (
+	minDay = date.New(1, 1, 1)
+	maxDay = date.New(9999, 12, 31)
+)
+
+// pgDay converts a day to a DATE value; 0 is NULL.
+func pgDay(d date.Date) pgtype.Date {
+	if d == 0 {
+		return pgtype.Date{}
+	}
+	return pgtype.Date{Time: d.MidnightUTC(), Valid: true}
+}
+
+// pgBound converts the bound of a day range to a DATE, beyond the range a
+// store holds as -infinity or infinity, so callers may pass any day.
+func pgBound(d date.Date) pgtype.Date {
+	switch {
+	case d < minDay:
+		return pgtype.Date{InfinityModifier: pgtype.NegativeInfinity, Valid: true}
+	case d > maxDay:
+		return pgtype.Date{InfinityModifier: pgtype.Infinity, Valid: true}
+	}
+	return pgtype.Date{Time: d.MidnightUTC(), Valid: true}
+}
+
+// fromPGDay converts a DATE back; NULL is 0.
+func fromPGDay(d pgtype.Date) date.Date {
+	if !d.Valid || d.InfinityModifier != pgtype.Finite {
+		return 0
+	}
+	return date.New(d.Time.Year(), d.Time.Month(), d.Time.Day())
+}
+
+func inRange(d date.Date) bool { return d == 0 || (d >= minDay && d <= maxDay) }
+
+func pgUUID(id uuid.UUID) pgtype.UUID {
+	if id == uuid.Nil {
+		return pgtype.UUID{}
+	}
+	return pgtype.UUID{Bytes: id, Valid: true}
+}
+
+func fromPGUUID(id pgtype.UUID) uuid.UUID {
+	if !id.Valid {
+		return uuid.Nil
+	}
+	return id.Bytes
+}
+
+// row is one document as it is written: its canonical JSON and the typed
+// columns queries need.
+type row struct {
+	id        uuid.UUID
+	kind      contract.Kind
+	body      []byte
+	customer  pgtype.UUID // parent contracts
+	timezone  pgtype.Text // parent contracts
+	product   pgtype.UUID // product contracts
+	start     pgtype.Date // product contracts
+	end       pgtype.Date // product contracts
+	node      bool        // a sub or parent contract: its links are rewritten
+	subs      []uuid.UUID // sub contracts it holds
+	products  []uuid.UUID // product contracts it holds
+	batchPath string      // such as "sub_contracts[2]", for errors
+}
+
+// stage turns a batch (ids filled) into rows, kind by kind in build order
+// and within a kind in batch order. A later document with an id seen
+// earlier in the same kind replaces it in place; an id given to documents
+// of two kinds is invalid_input.
+func stage(o contract.Objects) ([]row, error) {
+	var (
+		rows  []row
+		index = map[uuid.UUID]int{}
+		errs  []error
+	)
+	add := func(kind contract.Kind, i int, id uuid.UUID, v any, fill func(*row)) {
+		path := fmt.Sprintf("%s[%d]", kind, i)
+		body, err := json.Marshal(v)
+		if err != nil {
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", path, err.Error()))
+			return
+		}
+		r := row{id: id, kind: kind, body: body, batchPath: path}
+		if fill != nil {
+			fill(&r)
+		}
+		if j, ok := index[id]; ok {
+			if rows[j].kind != kind {
+				errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", path+".id",
+					fmt.Sprintf("id %s is also the id of %s", id, rows[j].batchPath)))
+				return
+			}
+			rows[j] = r
+			return
+		}
+		index[id] = len(rows)
+		rows = append(rows, r)
+	}
+	days := func(path string, d contract.Dates) {
+		if !inRange(d.Start) {
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", path+".start_date",
+				fmt.Sprintf("start_date %s is outside the years 0001–9999", d.Start)))
+		}
+		if !inRange(d.End) {
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", path+".end_date",
+				fmt.Sprintf("end_date %s is outside the years 0001–9999", d.End)))
+		}
+	}
+	node := func(s contract.SubContract) func(*row) {
+		return func(r *row) {
+			r.node, r.subs, r.products = true, s.SubContracts, s.ProductContracts
+		}
+	}
+	for i, v := range o.Customers {
+		add(contract.KindCustomer, i, v.ID, v, nil)
+	}
+	for i, v := range o.FixedFees {
+		add(contract.KindFixedFee, i, v.ID, v, nil)
+	}
+	for i, v := range o.Plans {
+		add(contract.KindPlan, i, v.ID, v, nil)
+	}
+	for i, v := range o.Discounts {
+		add(contract.KindDiscount, i, v.ID, v, nil)
+	}
+	for i, v := range o.Minimums {
+		add(contract.KindMinimum, i, v.ID, v, nil)
+	}
+	for i, v := range o.Credits {
+		add(contract.KindCredit, i, v.ID, v, nil)
+	}
+	for i, v := range o.BillingFrequencies {
+		add(contract.KindBillingFrequency, i, v.ID, v, nil)
+	}
+	for i, v := range o.ProductContracts {
+		days(fmt.Sprintf("%s[%d]", contract.KindProductContract, i), v.Dates)
+		add(contract.KindProductContract, i, v.ID, v, func(r *row) {
+			r.product, r.start, r.end = pgUUID(v.ProductID), pgDay(v.Start), pgDay(v.End)
+		})
+	}
+	for i, v := range o.SubContracts {
+		days(fmt.Sprintf("%s[%d]", contract.KindSubContract, i), v.Dates)
+		add(contract.KindSubContract, i, v.ID, v, node(v))
+	}
+	for i, v := range o.ParentContracts {
+		days(fmt.Sprintf("%s[%d]", contract.KindParentContract, i), v.Dates)
+		add(contract.KindParentContract, i, v.ID, v, func(r *row) {
+			node(v.SubContract)(r)
+			r.customer = pgUUID(v.CustomerID)
+			r.timezone = pgtype.Text{String: v.TimeZone, Valid: true}
+		})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return rows, nil
+}
+
+// decode reads a stored document of kind k and appends it to o.
+func decode(o *contract.Objects, k contract.Kind, body []byte) error {
+	var err error
+	switch k {
+	case contract.KindCustomer:
+		err = decodeInto(body, &o.Customers)
+	case contract.KindFixedFee:
+		err = decodeInto(body, &o.FixedFees)
+	case contract.KindPlan:
+		err = decodeInto(body, &o.Plans)
+	case contract.KindDiscount:
+		err = decodeInto(body, &o.Discounts)
+	case contract.KindMinimum:
+		err = decodeInto(body, &o.Minimums)
+	case contract.KindCredit:
+		err = decodeInto(body, &o.Credits)
+	case contract.KindBillingFrequency:
+		err = decodeInto(body, &o.BillingFrequencies)
+	case contract.KindProductContract:
+		err = decodeInto(body, &o.ProductContracts)
+	case contract.KindSubContract:
+		err = decodeInto(body, &o.SubContracts)
+	case contract.KindParentContract:
+		err = decodeInto(body, &o.ParentContracts)
+	default:
+		err = fmt.Errorf("unknown kind %q", k)
+	}
+	if err != nil {
+		return fmt.Errorf("stored %s document does not decode: %w", k, err)
+	}
+	return nil
+}
+
+func decodeInto[T any](body []byte, list *[]T) error {
+	var v T
+	if err := json.Unmarshal(body, &v); err != nil {
+		return err
+	}
+	*list = append(*list, v)
+	return nil
+}

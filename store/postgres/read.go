@@ -1,0 +1,116 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/contract"
+)
+
+// Get implements [store.Reader].
+func (s *Store) Get(ctx context.Context, org uuid.UUID, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
+	if err := ctx.Err(); err != nil {
+		return contract.Objects{}, err
+	}
+	if len(ids) == 0 {
+		return contract.Objects{}, nil
+	}
+	q, err := s.pool.Query(ctx, `SELECT id, body FROM pricekit_documents WHERE org = $1 AND kind = $2 AND id = ANY($3)`,
+		org, string(kind), ids)
+	if err != nil {
+		return contract.Objects{}, fmt.Errorf("postgres: get: %w", err)
+	}
+	bodies := make(map[uuid.UUID][]byte, len(ids))
+	var (
+		id   uuid.UUID
+		body []byte
+	)
+	if _, err := pgx.ForEachRow(q, []any{&id, &body}, func() error {
+		bodies[id] = append([]byte(nil), body...)
+		return nil
+	}); err != nil {
+		return contract.Objects{}, fmt.Errorf("postgres: get: %w", err)
+	}
+	var out contract.Objects
+	for _, id := range ids {
+		b, ok := bodies[id]
+		if !ok {
+			return contract.Objects{}, pricekit.Errorf(pricekit.ErrNotFound, "store", string(kind),
+				fmt.Sprintf("no %s %s", kind, id))
+		}
+		if err := decode(&out, kind, b); err != nil {
+			return contract.Objects{}, fmt.Errorf("postgres: get: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// List implements [store.Reader].
+func (s *Store) List(ctx context.Context, org uuid.UUID, kinds ...contract.Kind) (contract.Objects, error) {
+	if err := ctx.Err(); err != nil {
+		return contract.Objects{}, err
+	}
+	if len(kinds) == 0 {
+		kinds = contract.Kinds
+	}
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	q, err := s.pool.Query(ctx, `SELECT kind, body FROM pricekit_documents WHERE org = $1 AND kind = ANY($2) ORDER BY seq`,
+		org, names)
+	if err != nil {
+		return contract.Objects{}, fmt.Errorf("postgres: list: %w", err)
+	}
+	return collect(q)
+}
+
+// ParentContracts implements [store.Reader].
+func (s *Store) ParentContracts(ctx context.Context, org, customerID uuid.UUID) ([]contract.ParentContract, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	q, err := s.pool.Query(ctx, `SELECT kind, body FROM pricekit_documents
+		WHERE org = $1 AND kind = 'parent_contracts' AND customer_id = $2 ORDER BY seq`, org, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parent contracts: %w", err)
+	}
+	out, err := collect(q)
+	return out.ParentContracts, err
+}
+
+// collect decodes rows of (kind, body) into a bundle.
+func collect(q pgx.Rows) (contract.Objects, error) {
+	var (
+		out  contract.Objects
+		kind string
+		body []byte
+	)
+	if _, err := pgx.ForEachRow(q, []any{&kind, &body}, func() error {
+		return decode(&out, contract.Kind(kind), body)
+	}); err != nil {
+		return contract.Objects{}, fmt.Errorf("postgres: read: %w", err)
+	}
+	return out, nil
+}
+
+// Version implements [store.Reader].
+func (s *Store) Version(ctx context.Context, org, id uuid.UUID) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var v int64
+	err := s.pool.QueryRow(ctx, `SELECT version FROM pricekit_documents WHERE org = $1 AND id = $2`, org, id).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, pricekit.Errorf(pricekit.ErrNotFound, "store", "", fmt.Sprintf("no document %s", id))
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: version: %w", err)
+	}
+	return v, nil
+}

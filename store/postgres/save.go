@@ -1,0 +1,315 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/store"
+)
+
+// Save implements [store.Saver] in one transaction. It holds the
+// organization's advisory lock from its first read to its commit, so the
+// version preconditions, references and cycles it checks are those it
+// writes over.
+func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contract.Objects, error) {
+	if err := ctx.Err(); err != nil {
+		return contract.Objects{}, err
+	}
+	if b.Len() == 0 {
+		return contract.Objects{}, pricekit.Errorf(pricekit.ErrMissingInput, "store", "", "nothing to save")
+	}
+	objs := b.Objects.Clone()
+	if err := objs.Validate(); err != nil {
+		return contract.Objects{}, err
+	}
+	if err := claimOrg(&objs, org); err != nil {
+		return contract.Objects{}, err
+	}
+	objs.IDs(s.newID)
+	rows, err := stage(objs)
+	if err != nil {
+		return contract.Objects{}, err
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return s.save(ctx, tx, org, b.IfVersion, objs, rows)
+	})
+	if err != nil {
+		return contract.Objects{}, err
+	}
+	// Give back what Get will read: the documents decoded from the JSON
+	// just stored, in batch order.
+	var out contract.Objects
+	for _, r := range rows {
+		if err := decode(&out, r.kind, r.body); err != nil {
+			return contract.Objects{}, fmt.Errorf("postgres: save: %w", err)
+		}
+	}
+	return out, nil
+}
+
+type storedDoc struct {
+	kind    contract.Kind
+	version int64
+}
+
+func (s *Store) save(ctx context.Context, tx pgx.Tx, org uuid.UUID, ifVersion map[uuid.UUID]int64,
+	objs contract.Objects, rows []row) error {
+	// Lock, then read the kind and version of every id the batch names.
+	ids := make([]uuid.UUID, 0, len(rows)+len(ifVersion))
+	for _, r := range rows {
+		ids = append(ids, r.id)
+	}
+	for id := range ifVersion {
+		ids = append(ids, id)
+	}
+	ids = append(ids, references(objs)...)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockSpace, orgLock(org)); err != nil {
+		return fmt.Errorf("postgres: save: %w", err)
+	}
+	stored := map[uuid.UUID]storedDoc{}
+	q, err := tx.Query(ctx, `SELECT id, kind, version FROM pricekit_documents WHERE org = $1 AND id = ANY($2)`,
+		org, ids)
+	if err != nil {
+		return fmt.Errorf("postgres: save: %w", err)
+	}
+	var (
+		id   uuid.UUID
+		kind string
+		ver  int64
+	)
+	_, err = pgx.ForEachRow(q, []any{&id, &kind, &ver}, func() error {
+		stored[id] = storedDoc{kind: contract.Kind(kind), version: ver}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: save: %w", err)
+	}
+
+	for id, want := range ifVersion {
+		if have := stored[id].version; have != want {
+			return pricekit.Errorf(pricekit.ErrConflict, "store", id.String(),
+				fmt.Sprintf("stored at version %d, not %d", have, want))
+		}
+	}
+	var errs []error
+	for _, r := range rows {
+		if d, ok := stored[r.id]; ok && d.kind != r.kind {
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", r.batchPath+".id",
+				fmt.Sprintf("id %s is already a %s", r.id, singular(d.kind))))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	kindOf := func(id uuid.UUID) (contract.Kind, bool) {
+		d, ok := stored[id]
+		return d.kind, ok
+	}
+	if err := store.CheckReferences(objs, kindOf); err != nil {
+		return err
+	}
+	if err := s.checkCycles(ctx, tx, org, rows); err != nil {
+		return err
+	}
+	return write(ctx, tx, org, rows)
+}
+
+// checkCycles reads the stored sub contract links below the batch's
+// contracts and runs [store.CheckCycles] on the tree as it will be.
+func (s *Store) checkCycles(ctx context.Context, tx pgx.Tx, org uuid.UUID, rows []row) error {
+	staged := map[uuid.UUID][]uuid.UUID{}
+	var roots, start []uuid.UUID
+	for _, r := range rows {
+		if r.node {
+			staged[r.id] = r.subs
+			roots = append(roots, r.id)
+			start = append(start, r.subs...)
+		}
+	}
+	if len(start) == 0 {
+		return nil
+	}
+	links := map[uuid.UUID][]uuid.UUID{}
+	q, err := tx.Query(ctx, `
+		WITH RECURSIVE below(id) AS (
+			SELECT unnest($2::uuid[])
+			UNION
+			SELECT l.child FROM below JOIN pricekit_links l
+			  ON l.org = $1 AND l.parent = below.id AND l.rel = 'sub_contracts'
+		)
+		SELECT l.parent, l.child FROM below JOIN pricekit_links l
+		  ON l.org = $1 AND l.parent = below.id AND l.rel = 'sub_contracts'`, org, start)
+	if err != nil {
+		return fmt.Errorf("postgres: save: %w", err)
+	}
+	var parent, child uuid.UUID
+	if _, err := pgx.ForEachRow(q, []any{&parent, &child}, func() error {
+		links[parent] = append(links[parent], child)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("postgres: save: %w", err)
+	}
+	return store.CheckCycles(roots, func(id uuid.UUID) []uuid.UUID {
+		if subs, ok := staged[id]; ok {
+			return subs
+		}
+		return links[id]
+	})
+}
+
+// write upserts the rows and rewrites the links of the contracts among
+// them, in one round trip.
+func write(ctx context.Context, tx pgx.Tx, org uuid.UUID, rows []row) error {
+	n := len(rows)
+	var (
+		ids       = make([]uuid.UUID, n)
+		kinds     = make([]string, n)
+		bodies    = make([]string, n)
+		customers = make([]pgtype.UUID, n)
+		zones     = make([]pgtype.Text, n)
+		products  = make([]pgtype.UUID, n)
+		starts    = make([]pgtype.Date, n)
+		ends      = make([]pgtype.Date, n)
+
+		nodes                  []uuid.UUID
+		linkFrom, linkTo, rels []string
+	)
+	for i, r := range rows {
+		ids[i], kinds[i], bodies[i] = r.id, string(r.kind), string(r.body)
+		customers[i], zones[i], products[i], starts[i], ends[i] = r.customer, r.timezone, r.product, r.start, r.end
+		if !r.node {
+			continue
+		}
+		nodes = append(nodes, r.id)
+		for _, c := range r.subs {
+			linkFrom, linkTo, rels = append(linkFrom, r.id.String()), append(linkTo, c.String()), append(rels, "sub_contracts")
+		}
+		for _, c := range r.products {
+			linkFrom, linkTo, rels = append(linkFrom, r.id.String()), append(linkTo, c.String()), append(rels, "product_contracts")
+		}
+	}
+	batch := &pgx.Batch{}
+	batch.Queue(`
+		INSERT INTO pricekit_documents AS d
+		       (org, id, kind, version, body, customer_id, timezone, product_id, start_day, end_day)
+		SELECT $1, t.id, t.kind, 1, t.body::jsonb, t.customer_id, t.timezone, t.product_id, t.start_day, t.end_day
+		FROM unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::uuid[], $8::date[], $9::date[])
+		     WITH ORDINALITY AS t(id, kind, body, customer_id, timezone, product_id, start_day, end_day, ord)
+		ORDER BY t.ord
+		ON CONFLICT (org, id) DO UPDATE SET
+		       version = d.version + 1, body = excluded.body, customer_id = excluded.customer_id,
+		       timezone = excluded.timezone, product_id = excluded.product_id,
+		       start_day = excluded.start_day, end_day = excluded.end_day, updated_at = now()
+		WHERE d.kind = excluded.kind`,
+		org, ids, kinds, bodies, customers, zones, products, starts, ends)
+	if len(nodes) > 0 {
+		batch.Queue(`DELETE FROM pricekit_links WHERE org = $1 AND parent = ANY($2)`, org, nodes)
+	}
+	if len(linkFrom) > 0 {
+		batch.Queue(`
+			INSERT INTO pricekit_links (org, parent, child, rel)
+			SELECT $1, t.parent::uuid, t.child::uuid, t.rel
+			FROM unnest($2::text[], $3::text[], $4::text[]) AS t(parent, child, rel)
+			ON CONFLICT DO NOTHING`, org, linkFrom, linkTo, rels)
+	}
+	br := tx.SendBatch(ctx, batch)
+	tag, err := br.Exec()
+	if err == nil && tag.RowsAffected() != int64(n) {
+		err = fmt.Errorf("wrote %d of %d documents", tag.RowsAffected(), n)
+	}
+	for i := 1; i < batch.Len() && err == nil; i++ {
+		_, err = br.Exec()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: save: %w", err)
+	}
+	return nil
+}
+
+// claimOrg sets an empty organization_id to org and refuses another one.
+func claimOrg(o *contract.Objects, org uuid.UUID) error {
+	var errs []error
+	claim := func(path string, id *uuid.UUID) {
+		switch *id {
+		case uuid.Nil:
+			*id = org
+		case org:
+		default:
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", path+".organization_id",
+				"belongs to another organization"))
+		}
+	}
+	for i := range o.Customers {
+		claim(fmt.Sprintf("customers[%d]", i), &o.Customers[i].OrganizationID)
+	}
+	for i := range o.ParentContracts {
+		claim(fmt.Sprintf("parent_contracts[%d]", i), &o.ParentContracts[i].OrganizationID)
+	}
+	return errors.Join(errs...)
+}
+
+// references lists every id the batch's documents refer to.
+func references(o contract.Objects) []uuid.UUID {
+	var ids []uuid.UUID
+	node := func(s contract.SubContract) {
+		if s.BillingFrequency != uuid.Nil {
+			ids = append(ids, s.BillingFrequency)
+		}
+		ids = append(ids, s.ProductContracts...)
+		ids = append(ids, s.FixedFees...)
+		ids = append(ids, s.SubContracts...)
+		ids = append(ids, s.Discounts...)
+		ids = append(ids, s.Minimums...)
+		ids = append(ids, s.Credits...)
+	}
+	for _, p := range o.ProductContracts {
+		ids = append(ids, p.PlanID)
+		if p.BillingFrequency != uuid.Nil {
+			ids = append(ids, p.BillingFrequency)
+		}
+	}
+	for _, s := range o.SubContracts {
+		node(s)
+	}
+	for _, p := range o.ParentContracts {
+		node(p.SubContract)
+	}
+	return ids
+}
+
+// singular names one document of kind k, as errors do.
+func singular(k contract.Kind) string {
+	switch k {
+	case contract.KindCustomer:
+		return "customer"
+	case contract.KindFixedFee:
+		return "fixed fee"
+	case contract.KindPlan:
+		return "tier plan"
+	case contract.KindDiscount:
+		return "discount"
+	case contract.KindMinimum:
+		return "minimum"
+	case contract.KindCredit:
+		return "credit"
+	case contract.KindBillingFrequency:
+		return "billing frequency"
+	case contract.KindProductContract:
+		return "product contract"
+	case contract.KindSubContract:
+		return "sub contract"
+	case contract.KindParentContract:
+		return "parent contract"
+	}
+	return string(k)
+}

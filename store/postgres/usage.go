@@ -1,0 +1,398 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/rickb777/date/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/plan"
+	"github.com/pricekit/pricekit/schedule"
+	"github.com/pricekit/pricekit/store"
+	"github.com/pricekit/pricekit/usage"
+)
+
+// Ingest implements [store.UsageWriter] in one transaction.
+//
+// It checks the batch with [usage.Accept] against the product contracts
+// and the stored events it names, then inserts the accepted events with
+// ON CONFLICT DO NOTHING on the (org, event_id) key. An event that a
+// concurrent ingestion stored in between is compared after the insert:
+// the same payload counts as replayed, another payload refuses the whole
+// batch as duplicate_usage. Events are inserted in the order of their ids,
+// so concurrent batches that share ids wait for each other instead of
+// deadlocking; their ingest order is still the batch order.
+func (s *Store) Ingest(ctx context.Context, org uuid.UUID, events []usage.Event) (store.Ingested, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Ingested{}, err
+	}
+	if len(events) == 0 {
+		return store.Ingested{}, pricekit.Errorf(pricekit.ErrMissingInput, "usage", "", "no usage events")
+	}
+	var got store.Ingested
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		got, err = s.ingest(ctx, tx, org, events)
+		return err
+	})
+	if err != nil {
+		return store.Ingested{}, err
+	}
+	return got, nil
+}
+
+func (s *Store) ingest(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []usage.Event) (store.Ingested, error) {
+	// Saves of this organization wait until the batch is in.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared($1, $2)`, lockSpace, orgLock(org)); err != nil {
+		return store.Ingested{}, fmt.Errorf("postgres: ingest: %w", err)
+	}
+	targets, err := s.targets(ctx, tx, org, events)
+	if err != nil {
+		return store.Ingested{}, err
+	}
+	var keys []string
+	first := map[string]int{} // event id → index of its first event in the batch
+	for i, e := range events {
+		if e.ID == "" {
+			continue
+		}
+		if _, ok := first[e.ID]; !ok {
+			first[e.ID] = i
+			keys = append(keys, e.ID)
+		}
+	}
+	stored, err := storedEvents(ctx, tx, org, keys)
+	if err != nil {
+		return store.Ingested{}, err
+	}
+	accepted, err := usage.Accept(events,
+		func(id uuid.UUID) (usage.Target, bool) { t, ok := targets[id]; return t, ok },
+		func(id string) (usage.Event, bool) { e, ok := stored[id]; return e, ok })
+	if err != nil {
+		return store.Ingested{}, err
+	}
+	if len(accepted) == 0 {
+		return store.Ingested{Replayed: len(events)}, nil
+	}
+	var errs []error
+	for i, e := range events {
+		if d := e.Day(targets[e.ContractID].Location); !inRange(d) {
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "usage", fmt.Sprintf("usage[%d].%s", i, dayField(e)),
+				fmt.Sprintf("day %s is outside the years 0001–9999", d)))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return store.Ingested{}, err
+	}
+	if s.beforeInsert != nil {
+		s.beforeInsert()
+	}
+	inserted, err := insertEvents(ctx, tx, org, accepted, targets)
+	if err != nil {
+		return store.Ingested{}, err
+	}
+	added := len(accepted)
+	var raced []string
+	for _, e := range accepted {
+		if e.ID != "" && !inserted[e.ID] {
+			raced = append(raced, e.ID)
+		}
+	}
+	if len(raced) > 0 {
+		// Stored by a concurrent ingestion after this one looked.
+		now, err := storedEvents(ctx, tx, org, raced)
+		if err != nil {
+			return store.Ingested{}, err
+		}
+		for _, e := range accepted {
+			if e.ID == "" || inserted[e.ID] {
+				continue
+			}
+			if prev, ok := now[e.ID]; !ok || !prev.SamePayload(e) {
+				errs = append(errs, pricekit.Errorf(pricekit.ErrDuplicateUsage, "usage",
+					fmt.Sprintf("usage[%d].id", first[e.ID]),
+					fmt.Sprintf("usage id %q was seen before with a different payload", e.ID)))
+			}
+			added--
+		}
+		if err := errors.Join(errs...); err != nil {
+			return store.Ingested{}, err
+		}
+	}
+	return store.Ingested{Added: added, Replayed: len(events) - added}, nil
+}
+
+func dayField(e usage.Event) string {
+	if e.Date != 0 {
+		return "date"
+	}
+	return "timestamp"
+}
+
+// targets reads what the batch's events must fit: each product contract
+// named, with the time zone of the parent contract above it (of the
+// parent saved last when several hold it; UTC for a draft).
+func (s *Store) targets(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []usage.Event) (map[uuid.UUID]usage.Target, error) {
+	var ids []uuid.UUID
+	seen := map[uuid.UUID]bool{}
+	for _, e := range events {
+		if e.ContractID != uuid.Nil && !seen[e.ContractID] {
+			seen[e.ContractID] = true
+			ids = append(ids, e.ContractID)
+		}
+	}
+	out := make(map[uuid.UUID]usage.Target, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q, err := tx.Query(ctx, `
+		WITH RECURSIVE up(pc, node) AS (
+			SELECT id, id FROM pricekit_documents
+			 WHERE org = $1 AND kind = 'product_contracts' AND id = ANY($2)
+			UNION
+			SELECT up.pc, l.parent FROM up JOIN pricekit_links l ON l.org = $1 AND l.child = up.node
+		)
+		SELECT p.id, p.product_id, p.start_day, p.end_day,
+		       (SELECT d.timezone FROM up JOIN pricekit_documents d
+		                ON d.org = $1 AND d.id = up.node AND d.kind = 'parent_contracts'
+		         WHERE up.pc = p.id ORDER BY d.seq DESC LIMIT 1)
+		FROM pricekit_documents p
+		WHERE p.org = $1 AND p.kind = 'product_contracts' AND p.id = ANY($2)`, org, ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: ingest: %w", err)
+	}
+	var (
+		id         uuid.UUID
+		product    pgtype.UUID
+		start, end pgtype.Date
+		zone       pgtype.Text
+	)
+	if _, err := pgx.ForEachRow(q, []any{&id, &product, &start, &end, &zone}, func() error {
+		loc := time.UTC
+		if zone.Valid && zone.String != "" && zone.String != "UTC" {
+			l, err := time.LoadLocation(zone.String)
+			if err != nil {
+				return fmt.Errorf("parent contract time zone %q: %w", zone.String, err)
+			}
+			loc = l
+		}
+		out[id] = usage.Target{ProductID: fromPGUUID(product), Start: fromPGDay(start), End: fromPGDay(end), Location: loc}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: ingest: %w", err)
+	}
+	return out, nil
+}
+
+// storedEvents reads the stored events with the given ids.
+func storedEvents(ctx context.Context, tx pgx.Tx, org uuid.UUID, ids []string) (map[string]usage.Event, error) {
+	out := make(map[string]usage.Event, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	// A join on the ids probes the unique index once per id, whatever the
+	// plan cache saw when the table was small.
+	q, err := tx.Query(ctx, `SELECT `+eventColumns+`
+		FROM unnest($2::text[]) AS k(id) JOIN pricekit_usage_events u ON u.org = $1 AND u.event_id = k.id`, org, ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: ingest: %w", err)
+	}
+	err = scanEvents(q, func(e usage.Event) { out[e.ID] = e })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: ingest: %w", err)
+	}
+	return out, nil
+}
+
+// insertEvents inserts accepted events, numbered in batch order and sent in
+// the order of their ids, and reports the ids it inserted (an id stored
+// meanwhile by another transaction is not).
+func insertEvents(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []usage.Event,
+	targets map[uuid.UUID]usage.Target) (map[string]bool, error) {
+	n := len(events)
+	seqs := make([]int64, 0, n)
+	q, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('pricekit_usage_events', 'seq'))
+		FROM generate_series(1, $1)`, n)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: ingest: %w", err)
+	}
+	var v int64
+	if _, err := pgx.ForEachRow(q, []any{&v}, func() error { seqs = append(seqs, v); return nil }); err != nil {
+		return nil, fmt.Errorf("postgres: ingest: %w", err)
+	}
+	slices.Sort(seqs)
+
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(events[a].ID, events[b].ID) })
+	var (
+		seq        = make([]int64, n)
+		ids        = make([]pgtype.Text, n)
+		contracts  = make([]uuid.UUID, n)
+		products   = make([]pgtype.UUID, n)
+		dates      = make([]pgtype.Date, n)
+		stamps     = make([]pgtype.Text, n)
+		days       = make([]pgtype.Date, n)
+		quantities = make([]string, n)
+	)
+	for j, i := range order {
+		e := events[i]
+		seq[j] = seqs[i]
+		ids[j] = pgtype.Text{String: e.ID, Valid: e.ID != ""}
+		contracts[j] = e.ContractID
+		products[j] = pgUUID(e.ProductID)
+		dates[j] = pgDay(e.Date)
+		if e.Date == 0 {
+			stamps[j] = pgtype.Text{String: e.Timestamp.Format(time.RFC3339Nano), Valid: true}
+		}
+		days[j] = pgDay(e.Day(targets[e.ContractID].Location))
+		quantities[j] = e.Quantity.String()
+	}
+	q, err = tx.Query(ctx, `
+		INSERT INTO pricekit_usage_events
+		       (org, seq, event_id, contract_id, product_id, event_date, event_ts, day, quantity)
+		SELECT $1, t.seq, t.event_id, t.contract_id, t.product_id, t.event_date, t.event_ts, t.day, t.quantity::numeric
+		FROM unnest($2::bigint[], $3::text[], $4::uuid[], $5::uuid[], $6::date[], $7::text[], $8::date[], $9::text[])
+		     WITH ORDINALITY AS t(seq, event_id, contract_id, product_id, event_date, event_ts, day, quantity, ord)
+		ORDER BY t.ord
+		ON CONFLICT (org, event_id) DO NOTHING
+		RETURNING event_id`,
+		org, seq, ids, contracts, products, dates, stamps, days, quantities)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: ingest: %w", err)
+	}
+	inserted := make(map[string]bool, n)
+	var id pgtype.Text
+	if _, err := pgx.ForEachRow(q, []any{&id}, func() error {
+		if id.Valid {
+			inserted[id.String] = true
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: ingest: %w", err)
+	}
+	return inserted, nil
+}
+
+const eventColumns = `u.event_id, u.contract_id, u.product_id, u.event_date, u.event_ts, u.quantity::text`
+
+// scanEvents decodes rows of eventColumns.
+func scanEvents(q pgx.Rows, each func(usage.Event)) error {
+	var (
+		id       pgtype.Text
+		contract uuid.UUID
+		product  pgtype.UUID
+		day      pgtype.Date
+		stamp    pgtype.Text
+		quantity string
+	)
+	_, err := pgx.ForEachRow(q, []any{&id, &contract, &product, &day, &stamp, &quantity}, func() error {
+		e := usage.Event{ID: id.String, ContractID: contract, ProductID: fromPGUUID(product), Date: fromPGDay(day)}
+		if stamp.Valid {
+			t, err := time.Parse(time.RFC3339Nano, stamp.String)
+			if err != nil {
+				return fmt.Errorf("stored timestamp %q: %w", stamp.String, err)
+			}
+			e.Timestamp = t
+		}
+		qty, err := decimal.NewFromString(quantity)
+		if err != nil {
+			return fmt.Errorf("stored quantity %q: %w", quantity, err)
+		}
+		e.Quantity = qty
+		each(e)
+		return nil
+	})
+	return err
+}
+
+// Usage implements [store.UsageReader]. Any from and to may be given: days
+// beyond what a store holds read as open ends.
+func (s *Store) Usage(ctx context.Context, org uuid.UUID, productContracts []uuid.UUID, from, to date.Date) ([]usage.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(productContracts) == 0 || from > to {
+		return nil, nil
+	}
+	q, err := s.pool.Query(ctx, `SELECT `+eventColumns+` FROM pricekit_usage_events u
+		WHERE u.org = $1 AND u.contract_id = ANY($2) AND u.day BETWEEN $3 AND $4 ORDER BY u.seq`,
+		org, productContracts, pgBound(from), pgBound(to))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: usage: %w", err)
+	}
+	var out []usage.Event
+	if err := scanEvents(q, func(e usage.Event) { out = append(out, e) }); err != nil {
+		return nil, fmt.Errorf("postgres: usage: %w", err)
+	}
+	return out, nil
+}
+
+// AggregateUsage turns the stored usage of one product contract into one
+// quantity per period, in the database: the result's i-th value aggregates
+// the events whose day lies in periods[i] = [Start, End), as the plan's
+// aggregation says (sum, max, count, or latest: the last event by day,
+// then by ingest order). A period without usage gives 0.
+//
+// It is what rating needs of a product contract's usage without reading the
+// events into memory; the quantities are exact (NUMERIC sums).
+func (s *Store) AggregateUsage(ctx context.Context, org, productContract uuid.UUID, agg plan.Aggregation,
+	periods []schedule.Period) ([]decimal.Decimal, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var expr string
+	switch agg {
+	case plan.Sum:
+		expr = `coalesce(sum(u.quantity), 0)`
+	case plan.Max:
+		expr = `coalesce(max(u.quantity), 0)`
+	case plan.Count:
+		expr = `count(u.seq)::numeric`
+	case plan.Latest:
+		expr = `coalesce((array_agg(u.quantity ORDER BY u.day DESC, u.seq DESC) FILTER (WHERE u.seq IS NOT NULL))[1], 0)`
+	default:
+		return nil, pricekit.Errorf(pricekit.ErrInvalidInput, "store", "aggregation",
+			fmt.Sprintf("unknown aggregation %s", agg))
+	}
+	if len(periods) == 0 {
+		return nil, nil
+	}
+	starts, ends := make([]pgtype.Date, len(periods)), make([]pgtype.Date, len(periods))
+	for i, p := range periods {
+		starts[i], ends[i] = pgBound(p.Start), pgBound(p.End)
+	}
+	q, err := s.pool.Query(ctx, `
+		SELECT (`+expr+`)::text
+		FROM unnest($3::date[], $4::date[]) WITH ORDINALITY AS p(s, e, i)
+		LEFT JOIN pricekit_usage_events u
+		       ON u.org = $1 AND u.contract_id = $2 AND u.day >= p.s AND u.day < p.e
+		GROUP BY p.i ORDER BY p.i`, org, productContract, starts, ends)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: aggregate usage: %w", err)
+	}
+	out := make([]decimal.Decimal, 0, len(periods))
+	var text string
+	if _, err := pgx.ForEachRow(q, []any{&text}, func() error {
+		d, err := decimal.NewFromString(text)
+		if err != nil {
+			return err
+		}
+		out = append(out, d)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: aggregate usage: %w", err)
+	}
+	return out, nil
+}
