@@ -213,3 +213,52 @@ func (o *Objects) IDs(newID func() uuid.UUID) {
 		fill(&o.ParentContracts[i].ID)
 	}
 }
+
+// IDsOf lists the ids of the documents of one kind, in order.
+func (o Objects) IDsOf(kind Kind) []uuid.UUID {
+	var ids []uuid.UUID
+	add := func(id uuid.UUID) { ids = append(ids, id) }
+	switch kind {
+	case KindCustomer:
+		for _, v := range o.Customers {
+			add(v.ID)
+		}
+	case KindFixedFee:
+		for _, v := range o.FixedFees {
+			add(v.ID)
+		}
+	case KindPlan:
+		for _, v := range o.Plans {
+			add(v.ID)
+		}
+	case KindDiscount:
+		for _, v := range o.Discounts {
+			add(v.ID)
+		}
+	case KindMinimum:
+		for _, v := range o.Minimums {
+			add(v.ID)
+		}
+	case KindCredit:
+		for _, v := range o.Credits {
+			add(v.ID)
+		}
+	case KindBillingFrequency:
+		for _, v := range o.BillingFrequencies {
+			add(v.ID)
+		}
+	case KindProductContract:
+		for _, v := range o.ProductContracts {
+			add(v.ID)
+		}
+	case KindSubContract:
+		for _, v := range o.SubContracts {
+			add(v.ID)
+		}
+	case KindParentContract:
+		for _, v := range o.ParentContracts {
+			add(v.ID)
+		}
+	}
+	return ids
+}

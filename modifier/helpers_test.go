@@ -1,65 +1,19 @@
 package modifier_test
 
 import (
-	"reflect"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/pricekit/pricekit/internal/dectest"
+
 	"github.com/pricekit/pricekit/modifier"
 )
 
-func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+func dec(s string) decimal.Decimal { return dectest.Dec(s) }
 
-func null(s string) decimal.NullDecimal { return decimal.NewNullDecimal(dec(s)) }
-
-var decimalType = reflect.TypeOf(decimal.Decimal{})
-
-// sameValue is reflect.DeepEqual, except that decimals compare by value
-// (1.0 equals 1.00).
-func sameValue(a, b any) bool { return same(reflect.ValueOf(a), reflect.ValueOf(b)) }
-
-func same(a, b reflect.Value) bool {
-	if a.IsValid() != b.IsValid() || (a.IsValid() && a.Type() != b.Type()) {
-		return false
-	}
-	if !a.IsValid() {
-		return true
-	}
-	if a.Type() == decimalType {
-		return a.Interface().(decimal.Decimal).Equal(b.Interface().(decimal.Decimal))
-	}
-	switch a.Kind() {
-	case reflect.Struct:
-		for i := range a.NumField() {
-			if !same(a.Field(i), b.Field(i)) {
-				return false
-			}
-		}
-		return true
-	case reflect.Slice:
-		if a.IsNil() != b.IsNil() {
-			return false
-		}
-		fallthrough
-	case reflect.Array:
-		if a.Len() != b.Len() {
-			return false
-		}
-		for i := range a.Len() {
-			if !same(a.Index(i), b.Index(i)) {
-				return false
-			}
-		}
-		return true
-	case reflect.Pointer, reflect.Interface:
-		if a.IsNil() || b.IsNil() {
-			return a.IsNil() == b.IsNil()
-		}
-		return same(a.Elem(), b.Elem())
-	}
-	return a.Equal(b)
-}
+// sameValue compares documents, decimals by value.
+func sameValue(a, b any) bool { return dectest.Same(a, b) }
 
 func TestSameValue(t *testing.T) {
 	a := modifier.Discount{Percentage: null("10.0")}
@@ -68,3 +22,5 @@ func TestSameValue(t *testing.T) {
 		t.Fatal("sameValue is wrong")
 	}
 }
+
+func null(s string) decimal.NullDecimal { return decimal.NewNullDecimal(dec(s)) }

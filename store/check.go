@@ -179,3 +179,27 @@ func cycleError(loop []uuid.UUID) error {
 	}
 	return pricekit.Errorf(pricekit.ErrCycle, "store", "sub_contracts", msg)
 }
+
+// ClaimOrganization sets an empty organization_id of the batch's customers
+// and parent contracts to org and refuses another organization's
+// (invalid_input). Back ends call it before writing.
+func ClaimOrganization(o *contract.Objects, org uuid.UUID) error {
+	var errs []error
+	claim := func(path string, id *uuid.UUID) {
+		switch *id {
+		case uuid.Nil:
+			*id = org
+		case org:
+		default:
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", path+".organization_id",
+				"belongs to another organization"))
+		}
+	}
+	for i := range o.Customers {
+		claim(fmt.Sprintf("customers[%d]", i), &o.Customers[i].OrganizationID)
+	}
+	for i := range o.ParentContracts {
+		claim(fmt.Sprintf("parent_contracts[%d]", i), &o.ParentContracts[i].OrganizationID)
+	}
+	return errors.Join(errs...)
+}

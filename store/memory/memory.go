@@ -90,7 +90,7 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 	if err := objs.Validate(); err != nil {
 		return contract.Objects{}, err
 	}
-	if err := claimOrg(&objs, org); err != nil {
+	if err := store.ClaimOrganization(&objs, org); err != nil {
 		return contract.Objects{}, err
 	}
 
@@ -154,28 +154,6 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 	return objs.Clone(), nil
 }
 
-// claimOrg sets an empty organization_id to org and refuses another one.
-func claimOrg(o *contract.Objects, org uuid.UUID) error {
-	var errs []error
-	claim := func(path string, id *uuid.UUID) {
-		switch *id {
-		case uuid.Nil:
-			*id = org
-		case org:
-		default:
-			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", path+".organization_id",
-				"belongs to another organization"))
-		}
-	}
-	for i := range o.Customers {
-		claim(fmt.Sprintf("customers[%d]", i), &o.Customers[i].OrganizationID)
-	}
-	for i := range o.ParentContracts {
-		claim(fmt.Sprintf("parent_contracts[%d]", i), &o.ParentContracts[i].OrganizationID)
-	}
-	return errors.Join(errs...)
-}
-
 // stage turns a batch into documents by id; a later document with the same
 // id replaces an earlier one. One id cannot name documents of two kinds.
 func stage(o contract.Objects) (map[uuid.UUID]*doc, error) {
@@ -224,49 +202,7 @@ func stage(o contract.Objects) (map[uuid.UUID]*doc, error) {
 
 // stagedOrder lists the ids of one kind in batch order, each once.
 func stagedOrder(o contract.Objects, kind contract.Kind) []uuid.UUID {
-	var ids []uuid.UUID
-	switch kind {
-	case contract.KindCustomer:
-		for _, v := range o.Customers {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindFixedFee:
-		for _, v := range o.FixedFees {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindPlan:
-		for _, v := range o.Plans {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindDiscount:
-		for _, v := range o.Discounts {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindMinimum:
-		for _, v := range o.Minimums {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindCredit:
-		for _, v := range o.Credits {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindBillingFrequency:
-		for _, v := range o.BillingFrequencies {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindProductContract:
-		for _, v := range o.ProductContracts {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindSubContract:
-		for _, v := range o.SubContracts {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindParentContract:
-		for _, v := range o.ParentContracts {
-			ids = append(ids, v.ID)
-		}
-	}
+	ids := o.IDsOf(kind)
 	seen := map[uuid.UUID]bool{}
 	out := ids[:0]
 	for _, id := range ids {

@@ -29,7 +29,7 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 	if err := objs.Validate(); err != nil {
 		return contract.Objects{}, err
 	}
-	if err := claimOrg(&objs, org); err != nil {
+	if err := store.ClaimOrganization(&objs, org); err != nil {
 		return contract.Objects{}, err
 	}
 	objs.IDs(s.newID)
@@ -234,28 +234,6 @@ func write(ctx context.Context, tx pgx.Tx, org uuid.UUID, rows []row) error {
 		return fmt.Errorf("postgres: save: %w", err)
 	}
 	return nil
-}
-
-// claimOrg sets an empty organization_id to org and refuses another one.
-func claimOrg(o *contract.Objects, org uuid.UUID) error {
-	var errs []error
-	claim := func(path string, id *uuid.UUID) {
-		switch *id {
-		case uuid.Nil:
-			*id = org
-		case org:
-		default:
-			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", path+".organization_id",
-				"belongs to another organization"))
-		}
-	}
-	for i := range o.Customers {
-		claim(fmt.Sprintf("customers[%d]", i), &o.Customers[i].OrganizationID)
-	}
-	for i := range o.ParentContracts {
-		claim(fmt.Sprintf("parent_contracts[%d]", i), &o.ParentContracts[i].OrganizationID)
-	}
-	return errors.Join(errs...)
 }
 
 // references lists every id the batch's documents refer to.

@@ -191,52 +191,7 @@ func idsOf(o contract.Objects) []uuid.UUID {
 	return ids
 }
 
-func idsOfKind(o contract.Objects, k contract.Kind) []uuid.UUID {
-	var ids []uuid.UUID
-	switch k {
-	case contract.KindCustomer:
-		for _, v := range o.Customers {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindFixedFee:
-		for _, v := range o.FixedFees {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindPlan:
-		for _, v := range o.Plans {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindDiscount:
-		for _, v := range o.Discounts {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindMinimum:
-		for _, v := range o.Minimums {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindCredit:
-		for _, v := range o.Credits {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindBillingFrequency:
-		for _, v := range o.BillingFrequencies {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindProductContract:
-		for _, v := range o.ProductContracts {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindSubContract:
-		for _, v := range o.SubContracts {
-			ids = append(ids, v.ID)
-		}
-	case contract.KindParentContract:
-		for _, v := range o.ParentContracts {
-			ids = append(ids, v.ID)
-		}
-	}
-	return ids
-}
+func idsOfKind(o contract.Objects, k contract.Kind) []uuid.UUID { return o.IDsOf(k) }
 
 // only returns the documents of o of one kind.
 func only(o contract.Objects, k contract.Kind) contract.Objects {
