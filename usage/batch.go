@@ -21,17 +21,26 @@ type Target struct {
 
 // Check reports usage_out_of_contract when e does not fit t: another
 // product, or a day outside the contract's dates.
-func (e Event) Check(t Target) error {
+func (e Event) Check(t Target) error { return e.fit(t, e.Day(t.Location)) }
+
+// fit is Check for an event whose day in t's time zone is known.
+func (e Event) fit(t Target, day date.Date) error {
 	if e.ProductID != uuid.Nil && e.ProductID != t.ProductID {
 		return pricekit.Errorf(pricekit.ErrUsageOutOfContract, "usage", "product_id",
 			fmt.Sprintf("product %s is not the product of contract %s", e.ProductID, e.ContractID))
 	}
-	day := e.Day(t.Location)
 	if day < t.Start || (t.End != 0 && day > t.End) {
 		return pricekit.Errorf(pricekit.ErrUsageOutOfContract, "usage", dayField(e),
-			fmt.Sprintf("day %s is outside the contract's dates", day))
+			fmt.Sprintf("day %s is outside the contract's dates %s", day, datesText(t)))
 	}
 	return nil
+}
+
+func datesText(t Target) string {
+	if t.End == 0 {
+		return t.Start.String() + " … (evergreen)"
+	}
+	return t.Start.String() + " … " + t.End.String()
 }
 
 func dayField(e Event) string {

@@ -3,6 +3,7 @@ package usage
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,11 +29,19 @@ type Event struct {
 	Quantity   decimal.Decimal
 }
 
+// MaxIDLength is the longest event id accepted, in bytes: far beyond any
+// source record id, and a bound that keeps a hostile batch from making the
+// log's id arena enormous.
+const MaxIDLength = 65535
+
 // Validate reports every problem with e that needs no store, joined.
 func (e Event) Validate() error {
 	var errs []error
 	bad := func(field, msg string) {
 		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "usage", field, msg))
+	}
+	if len(e.ID) > MaxIDLength {
+		bad("id", "id is "+strconv.Itoa(len(e.ID))+" bytes long; at most "+strconv.Itoa(MaxIDLength)+" are kept")
 	}
 	if e.ContractID == uuid.Nil {
 		bad("contract_id", "contract_id (a product contract id) is required")

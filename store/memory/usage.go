@@ -12,16 +12,30 @@ import (
 	"github.com/pricekit/pricekit/usage"
 )
 
-// usageLog holds a tenant's usage in ingest order.
+var (
+	_ store.UsageBiller   = (*Store)(nil)
+	_ store.UsageReporter = (*Store)(nil)
+)
+
+// usageLog holds a tenant's usage: a columnar [usage.Log] in ingest order
+// (the ingest sequence of an event is its index), what usage of each
+// product contract must fit, and the billing watermarks.
 type usageLog struct {
-	events  []usage.Event
-	days    []date.Date // the day of events[i] in its parent's time zone
-	byID    map[string]int
-	targets map[uuid.UUID]usage.Target // product contract → what its usage must fit; nil: rebuild
+	log      usage.Log
+	targets  map[uuid.UUID]usage.Target // product contract → what its usage must fit; nil: rebuild
+	parentOf map[uuid.UUID]uuid.UUID    // product contract → its parent contract (absent: a draft)
+	billed   map[uuid.UUID][]watermark  // parent contract → watermarks, oldest first
 }
 
-func (l *usageLog) init()       { l.byID = map[string]int{} }
-func (l *usageLog) invalidate() { l.targets = nil }
+// watermark says that the usage of days through `through` stored before
+// event seq was billed.
+type watermark struct {
+	through date.Date
+	seq     int
+}
+
+func (l *usageLog) init()       { l.billed = map[uuid.UUID][]watermark{} }
+func (l *usageLog) invalidate() { l.targets, l.parentOf = nil, nil }
 
 // targetsOf maps every product contract to its dates, product and the time
 // zone of a parent contract above it (UTC for a draft).
@@ -30,6 +44,7 @@ func (t *tenant) targetsOf() map[uuid.UUID]usage.Target {
 		return t.usage.targets
 	}
 	m := map[uuid.UUID]usage.Target{}
+	parentOf := map[uuid.UUID]uuid.UUID{}
 	for _, id := range t.order[contract.KindProductContract] {
 		p := t.docs[id].value.(contract.ProductContract)
 		m[id] = usage.Target{ProductID: p.ProductID, Start: p.Start, End: p.End, Location: time.UTC}
@@ -40,29 +55,45 @@ func (t *tenant) targetsOf() map[uuid.UUID]usage.Target {
 		if err != nil {
 			continue
 		}
-		seen := map[uuid.UUID]bool{}
-		var walk func(s contract.SubContract)
-		walk = func(s contract.SubContract) {
-			for _, pc := range s.ProductContracts {
-				if tg, ok := m[pc]; ok {
-					tg.Location = loc
-					m[pc] = tg
-				}
+		t.walk(parent.SubContract, func(pc uuid.UUID) {
+			if tg, ok := m[pc]; ok {
+				tg.Location = loc
+				m[pc] = tg
+				parentOf[pc] = id
 			}
-			for _, sub := range s.SubContracts {
-				if d := t.docs[sub]; d != nil && !seen[sub] {
-					seen[sub] = true
-					walk(d.value.(contract.SubContract))
-				}
-			}
-		}
-		walk(parent.SubContract)
+		})
 	}
-	t.usage.targets = m
+	t.usage.targets, t.usage.parentOf = m, parentOf
 	return m
 }
 
-// Ingest implements [store.UsageWriter].
+// walk calls fn with every product contract id beneath s, in document
+// order, each once.
+func (t *tenant) walk(s contract.SubContract, fn func(uuid.UUID)) {
+	seen := map[uuid.UUID]bool{}
+	var rec func(s contract.SubContract)
+	rec = func(s contract.SubContract) {
+		for _, pc := range s.ProductContracts {
+			if !seen[pc] {
+				seen[pc] = true
+				fn(pc)
+			}
+		}
+		for _, sub := range s.SubContracts {
+			if d := t.docs[sub]; d != nil && !seen[sub] {
+				seen[sub] = true
+				if sc, ok := d.value.(contract.SubContract); ok {
+					rec(sc)
+				}
+			}
+		}
+	}
+	rec(s)
+}
+
+// Ingest implements [store.UsageWriter]. The batch is validated and
+// appended under the store's lock, so concurrent ingests of one id store
+// it exactly once.
 func (s *Store) Ingest(ctx context.Context, org uuid.UUID, events []usage.Event) (store.Ingested, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Ingested{}, err
@@ -71,25 +102,14 @@ func (s *Store) Ingest(ctx context.Context, org uuid.UUID, events []usage.Event)
 	defer s.mu.Unlock()
 	t := s.tenant(org, true)
 	targets := t.targetsOf()
-	accepted, err := usage.Accept(events,
-		func(id uuid.UUID) (usage.Target, bool) { tg, ok := targets[id]; return tg, ok },
-		func(id string) (usage.Event, bool) {
-			if i, ok := t.usage.byID[id]; ok {
-				return t.usage.events[i], true
-			}
-			return usage.Event{}, false
-		})
+	added, replayed, err := t.usage.log.Ingest(events, func(id uuid.UUID) (usage.Target, bool) {
+		tg, ok := targets[id]
+		return tg, ok
+	})
 	if err != nil {
 		return store.Ingested{}, err
 	}
-	for _, e := range accepted {
-		if e.ID != "" {
-			t.usage.byID[e.ID] = len(t.usage.events)
-		}
-		t.usage.events = append(t.usage.events, e)
-		t.usage.days = append(t.usage.days, e.Day(targets[e.ContractID].Location))
-	}
-	return store.Ingested{Added: len(accepted), Replayed: len(events) - len(accepted)}, nil
+	return store.Ingested{Added: added, Replayed: replayed}, nil
 }
 
 // Usage implements [store.UsageReader].
@@ -107,10 +127,15 @@ func (s *Store) Usage(ctx context.Context, org uuid.UUID, productContracts []uui
 	if t == nil {
 		return nil, nil
 	}
+	l := &t.usage.log
+	wanted := make([]bool, l.Groups())
+	for g := range wanted {
+		wanted[g] = want[l.Key(int32(g)).ContractID]
+	}
 	var out []usage.Event
-	for i, e := range t.usage.events {
-		if want[e.ContractID] && t.usage.days[i] >= from && t.usage.days[i] <= to {
-			out = append(out, e)
+	for i := range l.Len() {
+		if d := l.Day(i); wanted[l.GroupOf(i)] && d >= from && d <= to {
+			out = append(out, l.Event(i))
 		}
 	}
 	return out, nil

@@ -1,0 +1,63 @@
+package memory_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/rickb777/date/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/plan"
+	"github.com/pricekit/pricekit/store"
+	"github.com/pricekit/pricekit/store/memory"
+	"github.com/pricekit/pricekit/usage"
+)
+
+// BenchmarkIngest ingests 1 M validated events, in batches of 1 000, into
+// a memory store holding 1 000 parent contracts of 10 product contracts
+// each (UTC and New York), as a meter sends them: interleaved, with ids.
+func BenchmarkIngest(b *testing.B) {
+	ctx := context.Background()
+	org := uuid.New()
+	p := plan.TierPlan{ID: uuid.New(), Pricing: plan.Volume, Tiers: []plan.Tier{{Start: decimal.Zero, UnitPrice: udec("0.01")}}}
+	objs := contract.Objects{Plans: []plan.TierPlan{p}}
+	var pcs []uuid.UUID
+	for c := range 1000 {
+		parent := contract.ParentContract{SubContract: contract.SubContract{ID: uuid.New(),
+			Dates: contract.Dates{Start: uday("2024-01-01")}}, CustomerID: uuid.New()}
+		if c%2 == 1 {
+			parent.TimeZone = "America/New_York"
+		}
+		for range 10 {
+			pc := contract.ProductContract{ID: uuid.New(), ProductID: uuid.New(), PlanID: p.ID,
+				Dates: contract.Dates{Start: uday("2024-01-01")}}
+			objs.ProductContracts = append(objs.ProductContracts, pc)
+			parent.ProductContracts = append(parent.ProductContracts, pc.ID)
+			pcs = append(pcs, pc.ID)
+		}
+		objs.ParentContracts = append(objs.ParentContracts, parent)
+	}
+	r := rand.New(rand.NewPCG(3, 3))
+	events := make([]usage.Event, 1_000_000)
+	for i := range events {
+		events[i] = usage.Event{ID: "evt_" + strconv.Itoa(1_000_000+i), ContractID: pcs[r.IntN(len(pcs))],
+			Date: uday("2024-01-01") + date.Date(r.IntN(91)), Quantity: decimal.New(r.Int64N(100_000), -int32(r.IntN(4)))}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s := memory.New()
+		if _, err := s.Save(ctx, org, store.Batch{Objects: objs}); err != nil {
+			b.Fatal(err)
+		}
+		for k := 0; k < len(events); k += 1000 {
+			if _, err := s.Ingest(ctx, org, events[k:k+1000]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(events))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
