@@ -43,6 +43,21 @@ func datesText(t Target) string {
 	return t.Start.String() + " … " + t.End.String()
 }
 
+// Same reports whether a and b, two events for t's contract, carry the same
+// payload: the test for a replay. An event without product_id is for the
+// contract's own product (SPEC 6), so leaving it out equals naming it.
+func (t Target) Same(a, b Event) bool {
+	a.ProductID, b.ProductID = or(a.ProductID, t.ProductID), or(b.ProductID, t.ProductID)
+	return a.SamePayload(b)
+}
+
+func or(id, fallback uuid.UUID) uuid.UUID {
+	if id == uuid.Nil {
+		return fallback
+	}
+	return id
+}
+
 func dayField(e Event) string {
 	if e.Date != 0 {
 		return "date"
@@ -90,14 +105,14 @@ func Accept(events []Event, lookup func(uuid.UUID) (Target, bool), stored func(i
 		}
 		if e.ID != "" {
 			if prev, ok := stored(e.ID); ok {
-				if !prev.SamePayload(e) {
+				if !last.Same(prev, e) {
 					errs = append(errs, duplicate(field(), e.ID))
 				}
 				dropped = append(dropped, i)
 				continue
 			}
 			if j, ok := batch[e.ID]; ok {
-				if !events[j].SamePayload(e) {
+				if !last.Same(events[j], e) {
 					errs = append(errs, duplicate(field(), e.ID))
 				}
 				dropped = append(dropped, i)

@@ -249,13 +249,6 @@ func (l *Log) samePayload(i int, e Event, t Target, g int32, q int64, fits bool)
 	return l.bigQuantity(i).Equal(e.Quantity)
 }
 
-func or(id, fallback uuid.UUID) uuid.UUID {
-	if id == uuid.Nil {
-		return fallback
-	}
-	return id
-}
-
 // Ingest validates a batch as a whole and appends it (SPEC 3). Every event
 // must be valid (invalid_input), name a product contract that lookup knows,
 // for its product and with its day inside the contract's dates

@@ -117,7 +117,7 @@ func (s *Store) ingest(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []u
 			if e.ID == "" || inserted[e.ID] {
 				continue
 			}
-			if prev, ok := now[e.ID]; !ok || !prev.SamePayload(e) {
+			if prev, ok := now[e.ID]; !ok || !targets[e.ContractID].Same(prev, e) {
 				errs = append(errs, pricekit.Errorf(pricekit.ErrDuplicateUsage, "usage",
 					fmt.Sprintf("usage[%d].id", first[e.ID]),
 					fmt.Sprintf("usage id %q was seen before with a different payload", e.ID)))
