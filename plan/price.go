@@ -78,6 +78,12 @@ func (pr *Pricer) compile() bool {
 	return true
 }
 
+// Aggregation returns how the plan turns a period's events into a quantity.
+func (pr *Pricer) Aggregation() Aggregation { return pr.plan.Aggregation }
+
+// Rounding returns the plan's quantity rounding.
+func (pr *Pricer) Rounding() QuantityRounding { return pr.plan.Rounding }
+
 // Plan returns a copy of the plan p prices.
 func (pr *Pricer) Plan() TierPlan { return pr.plan.Clone() }
 

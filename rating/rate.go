@@ -155,15 +155,18 @@ func (t *tree) rate(events []usage.Event, from, to date.Date) []Statement {
 	out := e.node(root)
 
 	statements := make([]Statement, 0, len(stmts))
-	for _, sp := range stmts {
+	// Each line lands on at most one statement: bucket them in one pass,
+	// keeping their order.
+	lands := make([][]Line, len(stmts))
+	for _, en := range out {
+		if k := periodOf(stmts, en.land); k >= 0 {
+			lands[k] = append(lands[k], en.line)
+		}
+	}
+	for k, sp := range stmts {
 		s := Statement{ContractID: t.parent.ID, Currency: t.parent.Currency.Code(), PeriodStart: sp.Start,
-			PeriodEnd: sp.Last(), places: t.places}
-		for _, en := range out {
-			if !sp.Contains(en.land) {
-				continue
-			}
-			l := en.line
-			s.Lines = append(s.Lines, l)
+			PeriodEnd: sp.Last(), places: t.places, Lines: lands[k]}
+		for _, l := range s.Lines {
 			switch l.Kind {
 			case KindUsage, KindFixedFee:
 				s.Subtotal = s.Subtotal.Add(l.Amount)
@@ -377,12 +380,12 @@ func periodOf(periods []schedule.Period, day date.Date) int {
 
 // usageLine prices product p's usage in one of its periods.
 func (e *engine) usageLine(p *product, per schedule.Period) entry {
-	tp := p.pricer.Plan()
-	raw := trimZeros(e.usage[p.index].aggregate(tp.Aggregation, per.Start, per.End))
-	q := tp.Rounding.Apply(raw)
+	rounding := p.pricer.Rounding()
+	raw := trimZeros(e.usage[p.index].aggregate(p.pricer.Aggregation(), per.Start, per.End))
+	q := rounding.Apply(raw)
 	amount, calc := p.pricer.Explain(q)
 	if !q.Equal(raw) {
-		calc = "rounded " + tp.Rounding.Mode.String() + " " + raw.String() + " → " + q.String() + "; " + calc
+		calc = "rounded " + rounding.Mode.String() + " " + raw.String() + " → " + q.String() + "; " + calc
 	}
 	return entry{land: per.Last(), line: Line{ContractID: p.pc.ID, Kind: KindUsage, ProductID: p.pc.ProductID,
 		PlanID: p.pc.PlanID, PeriodStart: per.Start, PeriodEnd: per.Last(), Quantity: q,
