@@ -31,11 +31,10 @@ type node struct {
 
 // product is a product contract of the tree.
 type product struct {
-	pc      contract.ProductContract
-	pricer  *plan.Pricer
-	freq    *schedule.BillingFrequency
-	anchorS bool
-	index   int // dense index into the usage groups
+	pc     contract.ProductContract
+	pricer *plan.Pricer
+	freq   *schedule.BillingFrequency
+	index  int // dense index into the usage groups
 }
 
 // tree is a resolved parent contract.
@@ -160,10 +159,6 @@ func (b *builder) build(path string, s contract.SubContract, anchor schedule.Anc
 			p.freq = b.frequency(ppath, pc.BillingFrequency)
 		} else {
 			b.frequency(ppath, pc.BillingFrequency)
-		}
-		p.anchorS = n.anchor == schedule.AnchorStart
-		if p.freq != nil {
-			p.anchorS = p.freq.Anchor == schedule.AnchorStart
 		}
 		pr, ok := b.pricers[pc.PlanID]
 		if !ok {
