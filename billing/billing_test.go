@@ -181,6 +181,6 @@ func ExampleSimulate() {
 	fmt.Println("total", stmts[0].Total.StringFixed(2))
 	// Output:
 	// usage 20.00 100 × 0.10 = 10.00; 50 × 0.20 = 10.00
-	// fixed_fee 100.00 100.00 per period = 100.00
+	// fixed_fee 100.00 100.00 per period
 	// total 120.00
 }

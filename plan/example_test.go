@@ -24,7 +24,7 @@ func ExamplePricer_Explain() {
 		fmt.Println(err)
 		return
 	}
-	amount, calc := pr.Explain(decimal.NewFromInt(150))
+	amount, calc := pr.Explain(decimal.NewFromInt(150), 2)
 	fmt.Println(amount.StringFixed(2))
 	fmt.Println(calc)
 	// Output:

@@ -54,7 +54,7 @@ func checkPricer(t *testing.T, p plan.TierPlan, q string) {
 	}
 	quantity = p.Rounding.Apply(quantity.Abs())
 	amount := pr.Amount(quantity)
-	explained, calc := pr.Explain(quantity)
+	explained, calc := pr.Explain(quantity, 2)
 	require.True(t, amount.Equal(explained), "q %s: Amount %s, Explain %s (%s)", quantity, amount, explained, calc)
 	require.False(t, amount.IsNegative(), "q %s: %s", quantity, amount)
 }

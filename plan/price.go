@@ -6,6 +6,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pricekit/pricekit/internal/fixed"
+	"github.com/pricekit/pricekit/internal/money"
 )
 
 // Pricer prices quantities through a validated [TierPlan]. Build it once
@@ -96,14 +97,16 @@ func (pr *Pricer) Amount(q decimal.Decimal) decimal.Decimal {
 			return fixed.ToDecimal(v, scale)
 		}
 	}
-	amount, _ := pr.price(q, false)
+	amount, _ := pr.price(q, 0, false)
 	return amount
 }
 
 // Explain returns the exact price of q and a calculation a person can
-// follow, such as "100 × 0.10 = 10.00; 50 × 0.20 = 10.00".
-func (pr *Pricer) Explain(q decimal.Decimal) (decimal.Decimal, string) {
-	return pr.price(q, true)
+// follow, such as "100 × 0.10 = 10.00; 50 × 0.20 = 10.00". Amounts in it are
+// written with places decimal places (the currency's minor unit), or more
+// where a price has more digits: "0.125", but "180.00" and, for JPY, "500".
+func (pr *Pricer) Explain(q decimal.Decimal, places int32) (decimal.Decimal, string) {
+	return pr.price(q, places, true)
 }
 
 // amountFast prices q in scaled integers. It reports false when q or an
@@ -178,7 +181,8 @@ func (pr *Pricer) amountFast(q decimal.Decimal) (int64, int32, bool) {
 
 // price is the decimal reference implementation, optionally explaining
 // itself.
-func (pr *Pricer) price(q decimal.Decimal, explain bool) (decimal.Decimal, string) {
+func (pr *Pricer) price(q decimal.Decimal, places int32, explain bool) (decimal.Decimal, string) {
+	text := func(d decimal.Decimal) string { return money.Text(d, places) }
 	var (
 		total decimal.Decimal
 		steps []string
@@ -196,11 +200,11 @@ func (pr *Pricer) price(q decimal.Decimal, explain bool) (decimal.Decimal, strin
 		}
 		switch hasFlat := withFlat && !t.FlatFee.IsZero(); {
 		case hasFlat && t.UnitPrice.IsZero():
-			steps = append(steps, n.String()+" at flat "+money(t.FlatFee))
+			steps = append(steps, n.String()+" at flat "+text(t.FlatFee))
 		case hasFlat:
-			steps = append(steps, n.String()+" × "+money(t.UnitPrice)+" = "+money(part)+" + flat "+money(t.FlatFee))
+			steps = append(steps, n.String()+" × "+text(t.UnitPrice)+" = "+text(part)+" + flat "+text(t.FlatFee))
 		default:
-			steps = append(steps, n.String()+" × "+money(t.UnitPrice)+" = "+money(part))
+			steps = append(steps, n.String()+" × "+text(t.UnitPrice)+" = "+text(part))
 		}
 	}
 	switch pr.plan.Pricing {
@@ -231,9 +235,9 @@ func (pr *Pricer) price(q decimal.Decimal, explain bool) (decimal.Decimal, strin
 		total = part.Add(t.FlatFee)
 		if explain {
 			s := "ceil(" + q.String() + " / " + pr.plan.PackageSize.String() + ") = " + packages.String() +
-				" packages × " + money(t.UnitPrice) + " = " + money(part)
+				" packages × " + text(t.UnitPrice) + " = " + text(part)
 			if !t.FlatFee.IsZero() {
-				s += " + flat " + money(t.FlatFee)
+				s += " + flat " + text(t.FlatFee)
 			}
 			steps = append(steps, s)
 		}
@@ -241,8 +245,3 @@ func (pr *Pricer) price(q decimal.Decimal, explain bool) (decimal.Decimal, strin
 	return total, strings.Join(steps, "; ")
 }
 
-// money writes an amount with at least two decimal places and never drops a
-// digit: 10 → "10.00", 0.125 → "0.125".
-func money(d decimal.Decimal) string {
-	return d.StringFixed(max(2, fixed.Scale(d)))
-}

@@ -38,7 +38,7 @@ func assertPrice(t *testing.T, pr *plan.Pricer, q, want string) {
 	t.Helper()
 	got := pr.Amount(dec(q))
 	assert.True(t, got.Equal(dec(want)), "Amount(%s) = %s, want %s", q, got, want)
-	explained, calc := pr.Explain(dec(q))
+	explained, calc := pr.Explain(dec(q), 2)
 	assert.True(t, explained.Equal(dec(want)), "Explain(%s) = %s (%s), want %s", q, explained, calc, want)
 	assert.NotEmpty(t, calc)
 }
@@ -91,7 +91,7 @@ func TestExplain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, calc := pricer(t, tt.plan).Explain(dec(tt.q))
+			_, calc := pricer(t, tt.plan).Explain(dec(tt.q), 2)
 			assert.Equal(t, tt.want, calc)
 		})
 	}
@@ -283,7 +283,7 @@ func TestAmountAgreesWithExplain(t *testing.T) {
 		for range 10 {
 			q := randomQuantity(r)
 			amount := pr.Amount(q)
-			explained, calc := pr.Explain(q)
+			explained, calc := pr.Explain(q, 2)
 			want := reference(p, q)
 			if !amount.Equal(explained) || !amount.Equal(want) {
 				t.Fatalf("plan %d %s %s, q %s: Amount %s, Explain %s (%s), reference %s",

@@ -202,16 +202,31 @@ func TestRateCycle(t *testing.T) {
 		require.ErrorIs(t, err, pricekit.ErrCycle)
 	})
 
-	t.Run("the same sub contract twice is not a cycle", func(t *testing.T) {
+	t.Run("the same sub contract twice is not a cycle, but is refused", func(t *testing.T) {
+		// Its lines could not be told apart (SPEC 4.4 identifies a line by
+		// its contract and period) and it would be billed twice.
 		b := &bundle{}
 		fee := b.fee("5", "")
 		shared := b.sub(contract.SubContract{Dates: dates("2024-01-01", ""), FixedFees: ids(fee)})
 		left := b.sub(contract.SubContract{Dates: dates("2024-01-01", ""), SubContracts: ids(shared)})
 		id := b.parent(contract.ParentContract{SubContract: contract.SubContract{
 			Dates: dates("2024-01-01", "2024-12-31"), SubContracts: ids(left, shared)}})
-		stmts := b.rate(t, id, "2024-01-01", "2024-01-31")
-		require.Len(t, stmts, 1)
-		assertDec(t, "10.00", stmts[0].Total)
+		_, err := rating.Rate(rating.Input{Objects: b.Objects, Contract: id, To: day("2024-01-31")})
+		require.ErrorIs(t, err, pricekit.ErrInvalidInput)
+		assert.NotErrorIs(t, err, pricekit.ErrCycle)
+		assert.Contains(t, err.Error(), shared.String()+" appears twice")
+	})
+
+	t.Run("the same product contract in two sub contracts is refused", func(t *testing.T) {
+		b := &bundle{}
+		pc := b.product(b.perUnit("1"), "2024-01-01", "", uuid.Nil)
+		left := b.sub(contract.SubContract{Dates: dates("2024-01-01", ""), ProductContracts: ids(pc.ID)})
+		right := b.sub(contract.SubContract{Dates: dates("2024-01-01", ""), ProductContracts: ids(pc.ID)})
+		id := b.parent(contract.ParentContract{SubContract: contract.SubContract{
+			Dates: dates("2024-01-01", "2024-12-31"), SubContracts: ids(left, right)}})
+		_, err := rating.Rate(rating.Input{Objects: b.Objects, Contract: id, To: day("2024-01-31")})
+		require.ErrorIs(t, err, pricekit.ErrInvalidInput)
+		assert.Equal(t, []string{"parent_contracts.sub_contracts[1].product_contracts[0]"}, fields(err))
 	})
 }
 

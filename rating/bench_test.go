@@ -40,7 +40,7 @@ func BenchmarkPrice10Tiers(b *testing.B) {
 		b.Fatal(err)
 	}
 	q := decimal.NewFromInt(1234567)
-	want, _ := pr.Explain(q)
+	want, _ := pr.Explain(q, 2)
 	if got := pr.Amount(q); !got.Equal(want) {
 		b.Fatalf("fast path %s, decimal path %s", got, want)
 	}

@@ -73,7 +73,7 @@ func TestRateRounding(t *testing.T) {
 			w := written(t, s)
 			assert.Equal(t, tt.amount, w.Lines[0].Amount)
 			assert.Equal(t, tt.amount, w.Total)
-			assert.Equal(t, tt.currency.Code(), s.Currency)
+			assert.Equal(t, tt.currency.Code(), string(s.Currency))
 		})
 	}
 }
@@ -193,8 +193,9 @@ func TestRateChildWithOwnFrequency(t *testing.T) {
 func TestRateDescendantAnchoredOnThe15th(t *testing.T) {
 	// A monthly parent from 1 Jan; a sub contract with its own monthly
 	// frequency from 15 Jan: periods 15 Jan–14 Feb, 15 Feb–14 Mar, … Its fee
-	// (anchor S) lands with the period's start, its usage and discount with
-	// the period's end.
+	// (anchor S) lands with the period's start, its usage with the period's
+	// end, so each period has two slices (SPEC 6) and its discount lands
+	// progressively with them: 10 % of what each slice adds.
 	b := &bundle{}
 	monthly := b.freq(schedule.BillingFrequency{Unit: schedule.Month})
 	pc := b.product(b.perUnit("1"), "2024-01-15", "2024-12-31", uuid.Nil)
@@ -208,24 +209,31 @@ func TestRateDescendantAnchoredOnThe15th(t *testing.T) {
 	stmts := b.rate(t, id, "2024-01-01", "2024-03-31", on(pc, "2024-01-20", "10"), on(pc, "2024-02-20", "4"))
 	require.Len(t, stmts, 3)
 
+	// January: the first slice of 15 Jan–14 Feb, its fee, and 10 % of it.
 	assertLines(t, []want{
 		{kind: rating.KindFixedFee, contract: sub, ref: fee, start: "2024-01-15", end: "2024-02-14", amount: "30.00", proration: "1"},
+		{kind: rating.KindDiscount, contract: sub, ref: off, start: "2024-01-15", end: "2024-02-14", amount: "-3.00"},
 	}, stmts[0].Lines)
-	assertTotals(t, stmts[0], "30.00", "0", "0", "0", "30.00")
+	assertTotals(t, stmts[0], "30.00", "-3.00", "0", "0", "27.00")
 
-	// The discount of 15 Jan–14 Feb takes 10 % of the whole period (fee 30
-	// billed in January + usage 10), on February's statement.
+	// February: the period's second slice (its usage) earns 10 % of 40.00
+	// less the 3.00 given in January; the next period's fee is its first
+	// slice. Discount lines come by item, then by date.
 	assertLines(t, []want{
 		{kind: rating.KindUsage, contract: pc.ID, start: "2024-01-15", end: "2024-02-14", quantity: "10", amount: "10.00"},
 		{kind: rating.KindFixedFee, contract: sub, start: "2024-02-15", end: "2024-03-14", amount: "30.00"},
-		{kind: rating.KindDiscount, contract: sub, ref: off, start: "2024-01-15", end: "2024-02-14", amount: "-4.00"},
+		{kind: rating.KindDiscount, contract: sub, ref: off, start: "2024-01-15", end: "2024-02-14", amount: "-1.00"},
+		{kind: rating.KindDiscount, contract: sub, ref: off, start: "2024-02-15", end: "2024-03-14", amount: "-3.00"},
 	}, stmts[1].Lines)
 	assertTotals(t, stmts[1], "40.00", "-4.00", "0", "0", "36.00")
+	assert.Equal(t, "10% of 40.00 (the period so far) = 4.00; less 3.00 given on earlier statements = 1.00",
+		stmts[1].Lines[2].Calculation)
 
 	assertLines(t, []want{
 		{kind: rating.KindUsage, start: "2024-02-15", end: "2024-03-14", quantity: "4", amount: "4.00"},
 		{kind: rating.KindFixedFee, start: "2024-03-15", end: "2024-04-14", amount: "30.00"},
-		{kind: rating.KindDiscount, start: "2024-02-15", end: "2024-03-14", amount: "-3.40"},
+		{kind: rating.KindDiscount, start: "2024-02-15", end: "2024-03-14", amount: "-0.40"},
+		{kind: rating.KindDiscount, start: "2024-03-15", end: "2024-04-14", amount: "-3.00"},
 	}, stmts[2].Lines)
 	assertTotals(t, stmts[2], "34.00", "-3.40", "0", "0", "30.60")
 }
@@ -513,8 +521,8 @@ func TestRateCredits(t *testing.T) {
 		assertTotals(t, stmts[1], "150.00", "0", "0", "-150.00", "0.00")
 
 		require.Len(t, stmts[1].CreditBalances, 2)
-		assert.Equal(t, rating.CreditBalance{CreditID: subCredit, Remaining: stmts[1].CreditBalances[0].Remaining,
-			Expires: day("2024-12-31")}, stmts[1].CreditBalances[0])
+		assert.Equal(t, rating.CreditBalance{CreditID: subCredit, Granted: day("2024-01-01"),
+			Remaining: stmts[1].CreditBalances[0].Remaining, Expires: day("2024-12-31")}, stmts[1].CreditBalances[0])
 		assertDec(t, "0", stmts[1].CreditBalances[0].Remaining)
 		assert.Equal(t, parentCredit, stmts[1].CreditBalances[1].CreditID)
 		assertDec(t, "220", stmts[1].CreditBalances[1].Remaining)

@@ -2,11 +2,18 @@ package rating
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/rickb777/date/v2"
 	"github.com/shopspring/decimal"
+
+	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/internal/jsonx"
+	"github.com/pricekit/pricekit/schedule"
 )
 
 // Kind is the kind of a statement line.
@@ -21,30 +28,37 @@ const (
 	KindCredit
 )
 
+var kindNames = [...]string{KindUsage: "usage", KindFixedFee: "fixed_fee", KindDiscount: "discount",
+	KindMinimum: "minimum", KindCredit: "credit"}
+
 // String returns the kind as statements write it: "usage", "fixed_fee",
 // "discount", "minimum" or "credit".
 func (k Kind) String() string {
-	switch k {
-	case KindUsage:
-		return "usage"
-	case KindFixedFee:
-		return "fixed_fee"
-	case KindDiscount:
-		return "discount"
-	case KindMinimum:
-		return "minimum"
-	case KindCredit:
-		return "credit"
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
 	}
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// ParseKind reads a kind's name, as [Kind.String] writes it.
+func ParseKind(s string) (Kind, error) {
+	for k, name := range kindNames {
+		if name != "" && name == s {
+			return Kind(k), nil
+		}
+	}
+	return 0, pricekit.Errorf(pricekit.ErrInvalidInput, "rating", "kind",
+		fmt.Sprintf("unknown line kind %q (want usage, fixed_fee, discount, minimum or credit)", s))
 }
 
 // MarshalText writes the kind's name.
 func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
-// Line is one line of a statement (SPEC 4.4). Amount is rounded to the
-// currency's minor unit; ContractID is the node the line belongs to (the
-// product contract for usage). Fields that do not apply to a kind are zero.
+// Line is one line of a statement. Amount is rounded to the currency's
+// minor unit; ContractID is the node the line belongs to (the product
+// contract for usage); PeriodStart and PeriodEnd are the node period, or
+// the fee's recurrence, the line is for. Fields that do not apply to a kind
+// are zero.
 type Line struct {
 	ContractID  uuid.UUID
 	Kind        Kind
@@ -63,27 +77,79 @@ type Line struct {
 // CreditBalance is what a credit has left after a statement.
 type CreditBalance struct {
 	CreditID  uuid.UUID
+	Granted   date.Date // the day it was granted
 	Remaining decimal.Decimal
 	Expires   date.Date // its last valid day; 0: never
 }
 
-// Statement is what a parent contract owes for one of its billing periods
-// (SPEC 4.4). Total is the sum of the lines; Subtotal sums the usage and
-// fixed-fee lines; Discounts, Minimums and Credits sum those kinds across
-// the whole tree.
+// Statement is what a parent contract owes for one of its billing periods.
+// Total is the sum of the lines; Subtotal sums the usage and fixed-fee
+// lines; Discounts, Minimums, Maximums, Adjustments and Credits sum the
+// lines of their kind across the whole tree (no line has kind maximum or
+// adjustment yet, so those two are zero).
+//
+// A Statement carries all its JSON needs: amounts are written with the
+// places of its Currency. Its JSON reads back with [Statement.UnmarshalJSON].
 type Statement struct {
 	ContractID     uuid.UUID
-	Currency       string
+	Currency       contract.Currency // the zero Currency is USD
 	PeriodStart    date.Date
 	PeriodEnd      date.Date // inclusive
 	Lines          []Line
 	Subtotal       decimal.Decimal
 	Discounts      decimal.Decimal
 	Minimums       decimal.Decimal
+	Maximums       decimal.Decimal
+	Adjustments    decimal.Decimal
 	Credits        decimal.Decimal
 	Total          decimal.Decimal
 	CreditBalances []CreditBalance
-	places         int32
+}
+
+// statement builds the statement of root period p from its lines.
+func (t *tree) statement(p schedule.Period, entries []entry) Statement {
+	s := Statement{ContractID: t.parent.ID, Currency: t.currency, PeriodStart: p.Start, PeriodEnd: p.Last(),
+		Lines: make([]Line, len(entries)), CreditBalances: t.balances()}
+	for i, en := range entries {
+		s.Lines[i] = en.line
+	}
+	s.sum()
+	return s
+}
+
+// sum sets the statement's sums from its lines.
+func (s *Statement) sum() {
+	for _, sum := range s.sums() {
+		*sum = decimal.Zero
+	}
+	for _, l := range s.Lines {
+		if sum := s.sumOf(l.Kind); sum != nil {
+			*sum = sum.Add(l.Amount)
+		}
+		s.Total = s.Total.Add(l.Amount)
+	}
+}
+
+// sumNames names the statement's sums in JSON, in the order of sums.
+var sumNames = [...]string{"subtotal", "discounts", "minimums", "maximums", "adjustments", "credits", "total"}
+
+func (s *Statement) sums() [len(sumNames)]*decimal.Decimal {
+	return [...]*decimal.Decimal{&s.Subtotal, &s.Discounts, &s.Minimums, &s.Maximums, &s.Adjustments, &s.Credits, &s.Total}
+}
+
+// sumOf returns the sum a line of kind k counts in.
+func (s *Statement) sumOf(k Kind) *decimal.Decimal {
+	switch k {
+	case KindUsage, KindFixedFee:
+		return &s.Subtotal
+	case KindDiscount:
+		return &s.Discounts
+	case KindMinimum:
+		return &s.Minimums
+	case KindCredit:
+		return &s.Credits
+	}
+	return nil
 }
 
 type lineJSON struct {
@@ -93,8 +159,8 @@ type lineJSON struct {
 	PlanID      string  `json:"plan_id,omitempty"`
 	FeeID       string  `json:"fee_id,omitempty"`
 	ModifierID  string  `json:"modifier_id,omitempty"`
-	PeriodStart string  `json:"period_start,omitempty"`
-	PeriodEnd   string  `json:"period_end,omitempty"`
+	PeriodStart string  `json:"period_start"`
+	PeriodEnd   string  `json:"period_end"`
 	Quantity    *string `json:"quantity,omitempty"`
 	Amount      string  `json:"amount"`
 	Proration   *string `json:"proration,omitempty"`
@@ -103,6 +169,7 @@ type lineJSON struct {
 
 type balanceJSON struct {
 	CreditID  string  `json:"credit_id"`
+	Granted   string  `json:"granted"`
 	Remaining string  `json:"remaining"`
 	Expires   *string `json:"expires"`
 }
@@ -116,6 +183,8 @@ type statementJSON struct {
 	Subtotal       string        `json:"subtotal"`
 	Discounts      string        `json:"discounts"`
 	Minimums       string        `json:"minimums"`
+	Maximums       string        `json:"maximums"`
+	Adjustments    string        `json:"adjustments"`
 	Credits        string        `json:"credits"`
 	Total          string        `json:"total"`
 	CreditBalances []balanceJSON `json:"credit_balances"`
@@ -128,24 +197,31 @@ func idText(id uuid.UUID) string {
 	return id.String()
 }
 
-// MarshalJSON writes the statement as SPEC 4.4 shows it: amounts as strings
-// with the currency's decimal places ("30.00", JPY "30").
+func dayText(d date.Date) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
+}
+
+// MarshalJSON writes the statement: amounts as strings with the currency's
+// decimal places ("30.00", JPY "30"), days as "2024-01-31".
 func (s Statement) MarshalJSON() ([]byte, error) {
-	money := func(d decimal.Decimal) string { return d.StringFixed(s.places) }
+	places := s.Currency.MinorUnit()
+	money := func(d decimal.Decimal) string { return d.StringFixed(places) }
 	w := statementJSON{
-		ContractID: s.ContractID.String(), Currency: s.Currency,
-		PeriodStart: s.PeriodStart.String(), PeriodEnd: s.PeriodEnd.String(),
+		ContractID: s.ContractID.String(), Currency: s.Currency.Code(),
+		PeriodStart: dayText(s.PeriodStart), PeriodEnd: dayText(s.PeriodEnd),
 		Lines: make([]lineJSON, len(s.Lines)), Subtotal: money(s.Subtotal), Discounts: money(s.Discounts),
-		Minimums: money(s.Minimums), Credits: money(s.Credits), Total: money(s.Total),
+		Minimums: money(s.Minimums), Maximums: money(s.Maximums), Adjustments: money(s.Adjustments),
+		Credits: money(s.Credits), Total: money(s.Total),
 		CreditBalances: make([]balanceJSON, len(s.CreditBalances)),
 	}
 	for i, l := range s.Lines {
 		lw := lineJSON{ContractID: l.ContractID.String(), Kind: l.Kind, ProductID: idText(l.ProductID),
 			PlanID: idText(l.PlanID), FeeID: idText(l.FeeID), ModifierID: idText(l.ModifierID),
+			PeriodStart: dayText(l.PeriodStart), PeriodEnd: dayText(l.PeriodEnd),
 			Amount: money(l.Amount), Calculation: l.Calculation}
-		if l.PeriodStart != 0 {
-			lw.PeriodStart, lw.PeriodEnd = l.PeriodStart.String(), l.PeriodEnd.String()
-		}
 		switch l.Kind {
 		case KindUsage:
 			q := l.Quantity.String()
@@ -157,7 +233,7 @@ func (s Statement) MarshalJSON() ([]byte, error) {
 		w.Lines[i] = lw
 	}
 	for i, b := range s.CreditBalances {
-		bw := balanceJSON{CreditID: b.CreditID.String(), Remaining: money(b.Remaining)}
+		bw := balanceJSON{CreditID: b.CreditID.String(), Granted: dayText(b.Granted), Remaining: money(b.Remaining)}
 		if b.Expires != 0 {
 			e := b.Expires.String()
 			bw.Expires = &e
@@ -165,4 +241,117 @@ func (s Statement) MarshalJSON() ([]byte, error) {
 		w.CreditBalances[i] = bw
 	}
 	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads a statement as [Statement.MarshalJSON] writes it,
+// strictly: unknown fields, malformed values and sums that are not the
+// sums of the lines are refused (invalid_input, with the field's path), and
+// every problem is reported.
+func (s *Statement) UnmarshalJSON(data []byte) error {
+	o, err := jsonx.Parse("rating", data)
+	if err != nil {
+		return err
+	}
+	var v Statement
+	v.ContractID = required(o, "contract_id", o.UUID)
+	if o.Has("currency") {
+		c, err := contract.ParseCurrency(o.String("currency"))
+		o.Add("currency", err)
+		v.Currency = c
+	} else {
+		o.Raw("currency")
+	}
+	v.PeriodStart = required(o, "period_start", o.Date)
+	v.PeriodEnd = required(o, "period_end", o.Date)
+	for i, raw := range o.List("lines") {
+		l, err := parseLine(raw)
+		o.Add("lines["+strconv.Itoa(i)+"]", err)
+		v.Lines = append(v.Lines, l)
+	}
+	for i, name := range sumNames {
+		*v.sums()[i], _ = o.Decimal(name)
+	}
+	for i, raw := range o.List("credit_balances") {
+		b, err := parseBalance(raw)
+		o.Add("credit_balances["+strconv.Itoa(i)+"]", err)
+		v.CreditBalances = append(v.CreditBalances, b)
+	}
+	if err := o.Err(); err != nil {
+		return err
+	}
+	// The sums are derived from the lines: a document whose sums disagree
+	// with its lines is not a statement pricekit wrote.
+	check := v
+	check.sum()
+	var errs []error
+	for i, name := range sumNames {
+		if got, stated := *check.sums()[i], *v.sums()[i]; !got.Equal(stated) {
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "rating", name,
+				fmt.Sprintf("%s is %s but its lines sum to %s", name, stated, got)))
+		}
+	}
+	if v.PeriodEnd < v.PeriodStart {
+		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "rating", "period_end", "period_end is before period_start"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if v.Lines == nil {
+		v.Lines = []Line{}
+	}
+	if v.CreditBalances == nil {
+		v.CreditBalances = []CreditBalance{}
+	}
+	*s = v
+	return nil
+}
+
+// required reads a field with get and reports it missing when absent.
+func required[T any](o *jsonx.Object, name string, get func(string) (T, bool)) T {
+	v, ok := get(name)
+	if !ok && !o.Has(name) {
+		o.Fail(pricekit.ErrInvalidInput, name, "%s is required", name)
+	}
+	return v
+}
+
+func parseLine(raw json.RawMessage) (Line, error) {
+	o, err := jsonx.Parse("rating", raw)
+	if err != nil {
+		return Line{}, err
+	}
+	var l Line
+	l.ContractID = required(o, "contract_id", o.UUID)
+	if o.Has("kind") {
+		k, err := ParseKind(o.String("kind"))
+		o.Add("", err)
+		l.Kind = k
+	} else {
+		o.Raw("kind")
+		o.Fail(pricekit.ErrInvalidInput, "kind", "kind is required")
+	}
+	l.ProductID, _ = o.UUID("product_id")
+	l.PlanID, _ = o.UUID("plan_id")
+	l.FeeID, _ = o.UUID("fee_id")
+	l.ModifierID, _ = o.UUID("modifier_id")
+	l.PeriodStart = required(o, "period_start", o.Date)
+	l.PeriodEnd = required(o, "period_end", o.Date)
+	l.Quantity, _ = o.Decimal("quantity")
+	l.Amount = required(o, "amount", o.Decimal)
+	l.Proration, _ = o.Decimal("proration")
+	l.Calculation = o.String("calculation")
+	return l, o.Err()
+}
+
+func parseBalance(raw json.RawMessage) (CreditBalance, error) {
+	o, err := jsonx.Parse("rating", raw)
+	if err != nil {
+		return CreditBalance{}, err
+	}
+	var b CreditBalance
+	b.CreditID = required(o, "credit_id", o.UUID)
+	b.Granted, _ = o.Date("granted")
+	b.Remaining = required(o, "remaining", o.Decimal)
+	b.Expires, _ = o.Date("expires")
+	return b, o.Err()
 }

@@ -2,9 +2,13 @@ package rating
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/rickb777/date/v2"
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
@@ -13,28 +17,65 @@ import (
 	"github.com/pricekit/pricekit/schedule"
 )
 
-// node is one contract of the tree being rated: the parent or a sub
-// contract, with everything it references resolved.
+// node is one contract of the tree being rated, the parent or a sub
+// contract, with everything it references resolved and its effective dates
+// worked out.
 type node struct {
-	id        uuid.UUID
-	dates     contract.Dates
-	freq      *schedule.BillingFrequency // own frequency; nil: shares its parent's periods
-	anchor    schedule.Anchor            // of the periods it uses
-	products  []*product
-	fees      []plan.FixedFee
-	children  []*node
-	discounts []modifier.Discount // empty when an ancestor overrides
-	minimums  []modifier.Minimum
-	credits   []modifier.Credit
-	periods   []schedule.Period
+	id       uuid.UUID
+	parent   *node
+	at       string // its path step below its parent, such as "sub_contracts[2]"
+	ownStart date.Date
+	// start and end (exclusive; 0: evergreen) are its effective dates: its
+	// own clipped to its parent's (SPEC 6). active is false when nothing of
+	// them is left.
+	start, end date.Date
+	active     bool
+	grid       schedule.Grid   // its periods, before clipping: its own frequency's or its parent's
+	anchor     schedule.Anchor // where its fixed fees land
+	products   []*product
+	fees       []plan.FixedFee
+	children   []*node
+	discounts  []modifier.Discount // empty when an ancestor overrides
+	minimums   []modifier.Minimum
+	credits    []*grant // in burn order
+	open       []*periodState
+}
+
+// modified reports whether any modifier applies to n.
+func (n *node) modified() bool {
+	return len(n.discounts) > 0 || len(n.minimums) > 0 || len(n.credits) > 0
+}
+
+// period returns n's period k, clipped to its effective dates.
+func (n *node) period(k int) (schedule.Period, bool) { return n.grid.Period(k, n.start, n.end) }
+
+// last returns n's last effective day + 1 bound to limit: the end of the
+// days n can bill before limit.
+func bound(end, limit date.Date) date.Date {
+	if end == 0 || end > limit {
+		return limit
+	}
+	return end
+}
+
+// path writes n's field path for an error, such as
+// "parent_contracts.sub_contracts[0]".
+func (n *node) path() string {
+	var steps []string
+	for m := n; m != nil; m = m.parent {
+		steps = append(steps, m.at)
+	}
+	slices.Reverse(steps)
+	return strings.Join(steps, ".")
 }
 
 // product is a product contract of the tree.
 type product struct {
-	pc     contract.ProductContract
-	pricer *plan.Pricer
-	freq   *schedule.BillingFrequency
-	index  int // dense index into the usage groups
+	pc         contract.ProductContract
+	pricer     *plan.Pricer
+	grid       schedule.Grid
+	start, end date.Date // effective: its own dates clipped to its node's
+	index      int       // dense index into the usage buckets
 }
 
 // tree is a resolved parent contract.
@@ -42,9 +83,11 @@ type tree struct {
 	root     *node
 	parent   contract.ParentContract
 	loc      *time.Location
+	currency contract.Currency
 	places   int32
 	products []*product // by dense index
 	byID     map[uuid.UUID]*product
+	nodes    []*node // every node, children before their parent
 }
 
 // index holds a bundle's documents by id.
@@ -82,25 +125,25 @@ func newIndex(o contract.Objects) *index {
 	}
 }
 
-// builder resolves a tree, collecting every unknown reference.
+// builder resolves a tree, collecting every unknown reference. It visits
+// each document of the tree once, so resolving is linear in its size.
 type builder struct {
-	ix       *index
-	errs     []error
-	visiting map[uuid.UUID]bool
-	pricers  map[uuid.UUID]*plan.Pricer
-	t        *tree
+	ix      *index
+	errs    []error
+	pricers map[uuid.UUID]*plan.Pricer
+	t       *tree
 }
 
-func (b *builder) unknown(path, what string, id uuid.UUID) {
-	b.errs = append(b.errs, pricekit.Errorf(pricekit.ErrUnknownReference, "rating", path, fmt.Sprintf("no %s %s", what, id)))
+func (b *builder) fail(code pricekit.Code, path, format string, args ...any) {
+	b.errs = append(b.errs, pricekit.Errorf(code, "rating", path, fmt.Sprintf(format, args...)))
 }
 
-func lookup[T any](b *builder, m map[uuid.UUID]T, path, what string, ids []uuid.UUID) []T {
+func lookup[T any](b *builder, m map[uuid.UUID]T, n *node, field, what string, ids []uuid.UUID) []T {
 	out := make([]T, 0, len(ids))
 	for i, id := range ids {
 		v, ok := m[id]
 		if !ok {
-			b.unknown(fmt.Sprintf("%s[%d]", path, i), what, id)
+			b.fail(pricekit.ErrUnknownReference, n.path()+"."+field+"["+strconv.Itoa(i)+"]", "no %s %s", what, id)
 			continue
 		}
 		out = append(out, v)
@@ -108,94 +151,149 @@ func lookup[T any](b *builder, m map[uuid.UUID]T, path, what string, ids []uuid.
 	return out
 }
 
-func (b *builder) frequency(path string, id uuid.UUID) *schedule.BillingFrequency {
+func (b *builder) frequency(path string, id uuid.UUID) (schedule.BillingFrequency, bool) {
 	if id == uuid.Nil {
-		return nil
+		return schedule.BillingFrequency{}, false
 	}
 	f, ok := b.ix.freqs[id]
 	if !ok {
-		b.unknown(path+".billing_frequency", "billing frequency", id)
-		return nil
+		b.fail(pricekit.ErrUnknownReference, path+".billing_frequency", "no billing frequency %s", id)
 	}
-	return &f
+	return f, ok
 }
 
-// build resolves node s (at path) under a parent whose periods use anchor.
-// overridden is true when an ancestor has override_underlying.
-func (b *builder) build(path string, s contract.SubContract, anchor schedule.Anchor, overridden bool) (*node, error) {
-	if b.visiting[s.ID] {
-		return nil, pricekit.Errorf(pricekit.ErrCycle, "rating", path, fmt.Sprintf("contract %s contains itself", s.ID))
+// resolve builds the tree of parent contract id from a bundle.
+func resolve(o contract.Objects, id uuid.UUID) (*tree, error) {
+	ix := newIndex(o)
+	parent, ok := ix.parents[id]
+	if !ok {
+		return nil, pricekit.Errorf(pricekit.ErrNotFound, "rating", "contract_id", fmt.Sprintf("no parent contract %s", id))
 	}
-	b.visiting[s.ID] = true
-	defer delete(b.visiting, s.ID)
-
-	n := &node{id: s.ID, dates: s.Dates, anchor: anchor}
-	if !overridden {
-		n.freq = b.frequency(path, s.BillingFrequency)
-		if n.freq != nil {
-			n.anchor = n.freq.Anchor
+	loc, err := parent.Location()
+	if err != nil {
+		return nil, err
+	}
+	t := &tree{parent: parent, loc: loc, currency: contract.Currency(parent.Currency.Code()), places: parent.Currency.MinorUnit(),
+		byID: map[uuid.UUID]*product{}}
+	// One walk refuses cycles, trees nested too deep and a contract placed
+	// twice, so building below can recurse safely and meets each contract
+	// once.
+	if err := contract.CheckTree(parent.ID, func(id uuid.UUID) []uuid.UUID {
+		if id == parent.ID {
+			return parent.SubContracts
 		}
-		n.discounts = lookup(b, b.ix.discounts, path+".discounts", "discount", s.Discounts)
-		n.minimums = lookup(b, b.ix.minimums, path+".minimums", "minimum", s.Minimums)
-		n.credits = lookup(b, b.ix.credits, path+".credits", "credit", s.Credits)
+		return ix.subs[id].SubContracts
+	}); err != nil {
+		return nil, err
+	}
+	b := &builder{ix: ix, pricers: map[uuid.UUID]*plan.Pricer{}, t: t}
+	root := &node{id: parent.ID, at: "parent_contracts", ownStart: parent.Start, start: parent.Start,
+		end: parent.EndExclusive(), active: true, anchor: schedule.AnchorStart}
+	freq, own := b.frequency(root.at, parent.BillingFrequency)
+	if !own {
+		freq = schedule.Monthly()
+	}
+	root.grid, root.anchor = freq.Grid(parent.Start), freq.Anchor
+	b.build(root, parent.SubContract, false)
+	if len(b.errs) > 0 {
+		return nil, joinErrors(b.errs)
+	}
+	t.root = root
+	return t, nil
+}
+
+// build fills node n from document s. overridden is true when an ancestor
+// has override_underlying.
+func (b *builder) build(n *node, s contract.SubContract, overridden bool) {
+	if !overridden {
+		n.discounts = lookup(b, b.ix.discounts, n, "discounts", "discount", s.Discounts)
+		n.minimums = lookup(b, b.ix.minimums, n, "minimums", "minimum", s.Minimums)
+		for _, c := range lookup(b, b.ix.credits, n, "credits", "credit", s.Credits) {
+			n.credits = append(n.credits, newGrant(c, n.start, b.t.places))
+		}
+		sortGrants(n.credits)
 	} else {
 		// Still refuse references to nothing, though they do not apply.
-		lookup(b, b.ix.discounts, path+".discounts", "discount", s.Discounts)
-		lookup(b, b.ix.minimums, path+".minimums", "minimum", s.Minimums)
-		lookup(b, b.ix.credits, path+".credits", "credit", s.Credits)
-		b.frequency(path, s.BillingFrequency)
+		lookup(b, b.ix.discounts, n, "discounts", "discount", s.Discounts)
+		lookup(b, b.ix.minimums, n, "minimums", "minimum", s.Minimums)
+		lookup(b, b.ix.credits, n, "credits", "credit", s.Credits)
 	}
-	n.fees = lookup(b, b.ix.fees, path+".fixed_fees", "fixed fee", s.FixedFees)
+	n.fees = lookup(b, b.ix.fees, n, "fixed_fees", "fixed fee", s.FixedFees)
 	below := overridden || s.OverrideUnderlying
 	for i, id := range s.ProductContracts {
-		ppath := fmt.Sprintf("%s.product_contracts[%d]", path, i)
-		pc, ok := b.ix.products[id]
-		if !ok {
-			b.unknown(ppath, "product contract", id)
-			continue
-		}
-		p := &product{pc: pc}
-		if !below {
-			p.freq = b.frequency(ppath, pc.BillingFrequency)
-		} else {
-			b.frequency(ppath, pc.BillingFrequency)
-		}
-		pr, ok := b.pricers[pc.PlanID]
-		if !ok {
-			tp, found := b.ix.plans[pc.PlanID]
-			if !found {
-				b.unknown(ppath+".tiers", "tier plan", pc.PlanID)
-				continue
-			}
-			var err error
-			if pr, err = tp.Pricer(); err != nil {
-				b.errs = append(b.errs, pricekit.Prefix(ppath+".tiers", err))
-				continue
-			}
-			b.pricers[pc.PlanID] = pr
-		}
-		p.pricer = pr
-		if existing, dup := b.t.byID[pc.ID]; dup {
-			p.index = existing.index
-		} else {
-			p.index = len(b.t.products)
-			b.t.products = append(b.t.products, p)
-			b.t.byID[pc.ID] = p
-		}
-		n.products = append(n.products, p)
+		b.product(n, i, id, below)
 	}
 	for i, id := range s.SubContracts {
-		cpath := fmt.Sprintf("%s.sub_contracts[%d]", path, i)
+		at := "sub_contracts[" + strconv.Itoa(i) + "]"
 		sub, ok := b.ix.subs[id]
 		if !ok {
-			b.unknown(cpath, "sub contract", id)
+			b.fail(pricekit.ErrUnknownReference, n.path()+"."+at, "no sub contract %s", id)
 			continue
 		}
-		child, err := b.build(cpath, sub, n.anchor, below)
-		if err != nil {
-			return nil, err
+		child := &node{id: id, parent: n, at: at, ownStart: sub.Start, grid: n.grid, anchor: n.anchor}
+		child.start, child.end = clip(sub.Dates, n.start, n.end)
+		child.active = n.active && (child.end == 0 || child.start < child.end)
+		if f, ok := b.frequency(child.path(), sub.BillingFrequency); ok && !below {
+			child.grid, child.anchor = f.Grid(sub.Start), f.Anchor
 		}
+		b.build(child, sub, below)
 		n.children = append(n.children, child)
 	}
-	return n, nil
+	b.t.nodes = append(b.t.nodes, n)
+}
+
+// product adds product contract id, item i of n's product_contracts.
+func (b *builder) product(n *node, i int, id uuid.UUID, below bool) {
+	path := n.path() + ".product_contracts[" + strconv.Itoa(i) + "]"
+	pc, ok := b.ix.products[id]
+	if !ok {
+		b.fail(pricekit.ErrUnknownReference, path, "no product contract %s", id)
+		return
+	}
+	if _, dup := b.t.byID[id]; dup {
+		b.fail(pricekit.ErrInvalidInput, path, "product contract %s is already in this tree: its usage would be billed twice", id)
+		return
+	}
+	p := &product{pc: pc, grid: n.grid}
+	p.start, p.end = clip(pc.Dates, n.start, n.end)
+	if f, ok := b.frequency(path, pc.BillingFrequency); ok && !below {
+		p.grid = f.Grid(pc.Start)
+	}
+	pr, ok := b.pricers[pc.PlanID]
+	if !ok {
+		tp, found := b.ix.plans[pc.PlanID]
+		if !found {
+			b.fail(pricekit.ErrUnknownReference, path+".tiers", "no tier plan %s", pc.PlanID)
+			return
+		}
+		var err error
+		if pr, err = tp.Pricer(); err != nil {
+			b.errs = append(b.errs, pricekit.Prefix(path+".tiers", err))
+			return
+		}
+		b.pricers[pc.PlanID] = pr
+	}
+	p.pricer = pr
+	p.index = len(b.t.products)
+	b.t.products = append(b.t.products, p)
+	b.t.byID[id] = p
+	if n.active && (p.end == 0 || p.start < p.end) {
+		n.products = append(n.products, p)
+	}
+}
+
+// clip returns dates d clipped to [start, end) (end exclusive, 0: none),
+// as a start and an exclusive end.
+func clip(d contract.Dates, start, end date.Date) (date.Date, date.Date) {
+	s, e := max(d.Start, start), d.EndExclusive()
+	switch {
+	case e == 0:
+		e = end
+	case end != 0:
+		e = min(e, end)
+	}
+	if e != 0 && e < s {
+		e = s
+	}
+	return s, e
 }

@@ -40,7 +40,7 @@ func ExampleEvery_Nth() {
 
 // SimDates lists the periods of a contract as first and last days.
 func ExampleSimDates() {
-	periods, err := schedule.SimDates(schedule.Monthly, date.New(2024, 1, 31), date.New(2024, 4, 15))
+	periods, err := schedule.SimDates(schedule.Monthly(), date.New(2024, 1, 31), date.New(2024, 4, 15))
 	if err != nil {
 		fmt.Println(err)
 		return

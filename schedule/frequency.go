@@ -58,7 +58,7 @@ func (a Anchor) String() string {
 // optionally in periods of equal length. It is an entity, stored by id and
 // shared by many contracts.
 //
-// The zero BillingFrequency is invalid; [Monthly] is the default a parent
+// The zero BillingFrequency is invalid; [Monthly] returns the default a parent
 // contract without one uses.
 type BillingFrequency struct {
 	ID          uuid.UUID
@@ -71,9 +71,11 @@ type BillingFrequency struct {
 	Day         int    // 1–31: billing cycle day of a calendar M, Q or Y frequency; 0 for the 1st
 }
 
-// Monthly is the frequency of a parent contract that names none: monthly,
-// anniversary, fees in advance.
-var Monthly = BillingFrequency{Type: Anniversary, Interval: 1, Unit: Month, Anchor: AnchorStart}
+// Monthly returns the frequency of a parent contract that names none:
+// monthly, anniversary, fees in advance.
+func Monthly() BillingFrequency {
+	return BillingFrequency{Type: Anniversary, Interval: 1, Unit: Month, Anchor: AnchorStart}
+}
 
 // Validate reports every problem with f, joined.
 func (f BillingFrequency) Validate() error {

@@ -281,7 +281,7 @@ func TestSimDates(t *testing.T) {
 		})
 	}
 	t.Run("end before start", func(t *testing.T) {
-		_, err := schedule.SimDates(schedule.Monthly, day("2023-02-01"), day("2023-01-31"))
+		_, err := schedule.SimDates(schedule.Monthly(), day("2023-02-01"), day("2023-01-31"))
 		require.ErrorIs(t, err, pricekit.ErrInvalidInput)
 		assert.Equal(t, "end_date", pricekit.First(err).Field)
 	})
@@ -293,7 +293,7 @@ func TestSimDates(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	with := func(change func(*schedule.BillingFrequency)) schedule.BillingFrequency {
-		f := schedule.Monthly
+		f := schedule.Monthly()
 		change(&f)
 		return f
 	}
@@ -302,7 +302,7 @@ func TestValidate(t *testing.T) {
 		f     schedule.BillingFrequency
 		field string // "" means valid
 	}{
-		{"monthly", schedule.Monthly, ""},
+		{"monthly", schedule.Monthly(), ""},
 		{"calendar day 25", with(func(f *schedule.BillingFrequency) { f.Type, f.Day = schedule.Calendar, 25 }), ""},
 		{"calendar yearly day 31", with(func(f *schedule.BillingFrequency) { f.Type, f.Unit, f.Day = schedule.Calendar, schedule.Year, 31 }), ""},
 		{"zero type", with(func(f *schedule.BillingFrequency) { f.Type = 0 }), "type"},
@@ -345,8 +345,8 @@ func TestBillingFrequencyJSON(t *testing.T) {
 	}{
 		{"seed document", `{"display_name": "Test Billing Frequency", "type": 1, "interval": 1, "frequency": "D", "anchor": "S", "eq": false}`,
 			schedule.BillingFrequency{DisplayName: "Test Billing Frequency", Type: schedule.Anniversary, Interval: 1, Unit: schedule.Day, Anchor: schedule.AnchorStart}},
-		{"defaults", `{"frequency": "M"}`, schedule.Monthly},
-		{"nulls are defaults", `{"frequency": "M", "type": null, "interval": null, "anchor": null, "eq": null, "day": null}`, schedule.Monthly},
+		{"defaults", `{"frequency": "M"}`, schedule.Monthly()},
+		{"nulls are defaults", `{"frequency": "M", "type": null, "interval": null, "anchor": null, "eq": null, "day": null}`, schedule.Monthly()},
 		{"type by name, day, arrears, eq", `{"id": "3F1A6C2E-8D4B-4E7A-9C1D-0B2E5F7A9C01", "type": "calendar", "interval": 3, "frequency": "M", "anchor": "E", "eq": true, "day": 25}`,
 			schedule.BillingFrequency{ID: [16]byte{0x3f, 0x1a, 0x6c, 0x2e, 0x8d, 0x4b, 0x4e, 0x7a, 0x9c, 0x1d, 0x0b, 0x2e, 0x5f, 0x7a, 0x9c, 0x01},
 				Type: schedule.Calendar, Interval: 3, Unit: schedule.Month, Anchor: schedule.AnchorEnd, Eq: true, Day: 25}},
@@ -407,13 +407,13 @@ func TestBillingFrequencyJSONRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := schedule.Monthly
+			f := schedule.Monthly()
 			err := json.Unmarshal([]byte(tt.in), &f)
 			require.ErrorIs(t, err, tt.code)
 			e := pricekit.First(err)
 			require.NotNil(t, e)
 			assert.Equal(t, tt.field, e.Field)
-			assert.Equal(t, schedule.Monthly, f, "a refused document changes nothing")
+			assert.Equal(t, schedule.Monthly(), f, "a refused document changes nothing")
 		})
 	}
 }

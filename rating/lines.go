@@ -1,0 +1,157 @@
+package rating
+
+import (
+	"github.com/rickb777/date/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/pricekit/pricekit/internal/money"
+	"github.com/pricekit/pricekit/plan"
+	"github.com/pricekit/pricekit/schedule"
+)
+
+// usageLines appends the usage lines of product p that land on the
+// statement [s, end): one for each of its periods (clipped to its
+// effective dates) whose last day lies in it, billed in arrears.
+func (e *engine) usageLines(dst []entry, p *product, s, end date.Date) []entry {
+	lo, hi := max(s, p.start), bound(p.end, end)
+	if lo >= hi {
+		return dst
+	}
+	for k := p.grid.Index(lo); ; k++ {
+		q, ok := p.grid.Period(k, p.start, p.end)
+		if !ok || q.Last() >= end {
+			return dst
+		}
+		dst = append(dst, entry{land: q.Last(), line: e.usageLine(p, q)})
+	}
+}
+
+// usageLine prices product p's usage in its period q.
+func (e *engine) usageLine(p *product, q schedule.Period) Line {
+	rounding := p.pricer.Rounding()
+	raw := money.Trim(e.usage[p.index].aggregate(p.pricer.Aggregation(), q.Start, q.End))
+	qty := rounding.Apply(raw)
+	l := Line{ContractID: p.pc.ID, Kind: KindUsage, ProductID: p.pc.ProductID, PlanID: p.pc.PlanID,
+		PeriodStart: q.Start, PeriodEnd: q.Last(), Quantity: qty}
+	if !e.explain {
+		l.Amount = money.Round(p.pricer.Amount(qty), e.places)
+		return l
+	}
+	amount, calc := p.pricer.Explain(qty, e.places)
+	if !qty.Equal(raw) {
+		calc = "rounded " + rounding.Mode.String() + " " + raw.String() + " → " + qty.String() + "; " + calc
+	}
+	l.Amount, l.Calculation = money.Round(amount, e.places), calc
+	return l
+}
+
+// feeLines appends the lines of fixed fee f of node n that land on the
+// statement [s, end) (SPEC 4.2 and 6).
+func (e *engine) feeLines(dst []entry, n *node, f plan.FixedFee, s, end date.Date) []entry {
+	lo, hi := max(s, n.start), bound(n.end, end)
+	if lo >= hi {
+		return dst
+	}
+	switch {
+	case f.Period.Once:
+		if p, land, ok := e.once(n); ok && land >= s && land < end {
+			amt := money.Round(f.Amount, e.places)
+			dst = append(dst, entry{land: land, line: e.feeLine(n, f, p, amt, "once")})
+		}
+	case !f.Period.Every.IsZero():
+		// Its own recurrences from the node's own start, each landing on
+		// the first day of the part the effective dates keep.
+		g := f.Period.Every.Grid(n.ownStart)
+		for r := g.Index(lo); ; r++ {
+			rec, ok := g.Period(r, n.start, n.end)
+			if !ok || rec.Start >= hi {
+				break
+			}
+			if rec.Start < s {
+				continue
+			}
+			dst = append(dst, entry{land: rec.Start, line: e.feeLine(n, f, rec, rec.Prorate(f.Amount, e.places),
+				"every "+f.Period.Every.String())})
+		}
+	default:
+		for k := n.grid.Index(lo); ; k++ {
+			p, ok := n.period(k)
+			if !ok || p.Start >= hi {
+				break
+			}
+			land := landing(n, p)
+			if land >= end {
+				break
+			}
+			if land >= s {
+				dst = append(dst, entry{land: land, line: e.feeLine(n, f, p, p.Prorate(f.Amount, e.places), "per period")})
+			}
+		}
+	}
+	return dst
+}
+
+// feeLine is fee f's line for period p (a node period or a recurrence).
+func (e *engine) feeLine(n *node, f plan.FixedFee, p schedule.Period, amount decimal.Decimal, how string) Line {
+	l := Line{ContractID: n.id, Kind: KindFixedFee, FeeID: f.ID, PeriodStart: p.Start, PeriodEnd: p.Last(),
+		Amount: amount, Proration: one}
+	if how != "once" {
+		l.Proration = p.Factor()
+	}
+	if e.explain {
+		l.Calculation = feeText(f.Amount, how, p, how != "once", amount, e.places)
+	}
+	return l
+}
+
+var one = decimal.NewFromInt(1)
+
+// once returns the period of node n that a "once" fee is charged with, its
+// first effective one, and the day the fee lands: the period's first day
+// for anchor S, its last for anchor E.
+func (e *engine) once(n *node) (schedule.Period, date.Date, bool) {
+	p, ok := n.period(n.grid.Index(n.start))
+	return p, landing(n, p), ok
+}
+
+// landing is the day fees of n's period p land on: its first day in
+// advance (anchor S), its last in arrears (anchor E).
+func landing(n *node, p schedule.Period) date.Date {
+	if n.anchor == schedule.AnchorEnd {
+		return p.Last()
+	}
+	return p.Start
+}
+
+// feeLandsIn reports whether fee f of n has a line landing in [a, b).
+func (e *engine) feeLandsIn(n *node, f plan.FixedFee, a, b date.Date) bool {
+	lo, hi := max(a, n.start), bound(n.end, b)
+	if lo >= hi {
+		return false
+	}
+	switch {
+	case f.Period.Once:
+		_, land, ok := e.once(n)
+		return ok && land >= a && land < b
+	case !f.Period.Every.IsZero():
+		g := f.Period.Every.Grid(n.ownStart)
+		r := g.Index(lo)
+		rec, ok := g.Period(r, n.start, n.end)
+		if ok && rec.Start >= a && rec.Start < hi {
+			return true
+		}
+		next, ok := g.Period(r+1, n.start, n.end)
+		return ok && next.Start < hi
+	}
+	k := n.grid.Index(lo)
+	p, _ := n.period(k)
+	if land := landing(n, p); land >= a && land < b {
+		return true
+	}
+	next, ok := n.period(k + 1)
+	if !ok || next.Start >= hi {
+		return false
+	}
+	land := landing(n, next)
+	return land >= a && land < b
+}

@@ -1,0 +1,148 @@
+package rating
+
+import (
+	"github.com/shopspring/decimal"
+
+	"github.com/pricekit/pricekit/internal/money"
+	"github.com/pricekit/pricekit/schedule"
+)
+
+// slice is one slice of a node period being modified (SPEC 6): the lines
+// of the period that land on one parent statement. Each step of the
+// modifier pipeline reads what the steps before it left in due and adds
+// its lines.
+type slice struct {
+	n        *node
+	period   schedule.Period
+	st       *periodState
+	subtotal decimal.Decimal // the slice's charges
+	due      decimal.Decimal // what the slice bills after the steps so far
+	last     bool            // the period's last slice: its minimum is due
+	acc      *acc
+	out      []entry
+}
+
+// step is one modifier of the pipeline; the steps run in SPEC 4.3's order.
+type step func(e *engine, sl *slice)
+
+var pipeline = []step{(*engine).discounts, (*engine).minimumStep, (*engine).credits}
+
+// modify runs n's modifiers over one slice of its period p, appending
+// their lines to dst, each landing with the slice's latest line.
+func (e *engine) modify(dst []entry, n *node, p schedule.Period, st *periodState, a *acc, last bool) []entry {
+	sl := &slice{n: n, period: p, st: st, subtotal: a.subtotal, due: a.subtotal, last: last, acc: a, out: dst}
+	for _, s := range pipeline {
+		s(e, sl)
+	}
+	st.slices++
+	return sl.out
+}
+
+// add appends a modifier line of sl's node for its period.
+func (sl *slice) add(k Kind, item int, l Line) {
+	l.ContractID, l.Kind = sl.n.id, k
+	l.PeriodStart, l.PeriodEnd = sl.period.Start, sl.period.Last()
+	sl.out = append(sl.out, entry{line: l, land: sl.acc.land, rank: rank(k, item)})
+}
+
+// discounts applies the node's discounts progressively: each earns what it
+// would on the period's cumulative subtotal (SPEC 4.3: only on a positive
+// subtotal, from its threshold on, together never more than the subtotal,
+// a later one cut first), less what earlier slices of the period gave,
+// never below zero and together never more than this slice's subtotal.
+func (e *engine) discounts(sl *slice) {
+	n, st := sl.n, sl.st
+	if len(n.discounts) == 0 {
+		st.cum = st.cum.Add(sl.subtotal)
+		return
+	}
+	cum := st.cum.Add(sl.subtotal)
+	var earnedSum, givenNow decimal.Decimal
+	for i, d := range n.discounts {
+		raw := money.Round(d.Apply(cum), e.places)
+		earned := decimal.Min(raw, cum.Sub(earnedSum))
+		if earned.IsNegative() {
+			earned = decimal.Zero
+		}
+		earnedSum = earnedSum.Add(earned)
+		amt := earned.Sub(st.given[i])
+		room := sl.subtotal.Sub(givenNow)
+		capped := amt.GreaterThan(room)
+		if capped {
+			amt = room
+		}
+		if !amt.IsPositive() {
+			continue
+		}
+		givenNow = givenNow.Add(amt)
+		var calc string
+		if e.explain {
+			calc = discountText(d, cum, raw, earned, st.given[i], amt, capped, st.slices > 0, e.places)
+		}
+		st.given[i] = st.given[i].Add(amt)
+		sl.add(KindDiscount, i, Line{ModifierID: d.ID, Amount: amt.Neg(), Calculation: calc})
+	}
+	st.cum = cum
+	st.discounted = st.discounted.Add(givenNow)
+	sl.due = sl.due.Sub(givenNow)
+}
+
+// minimum returns the largest of n's minimums for period p, prorated by
+// its factor and rounded, or zero when n has none.
+func (e *engine) minimum(n *node, p schedule.Period) decimal.Decimal {
+	_, amt := e.largestMinimum(n, p)
+	return amt
+}
+
+func (e *engine) largestMinimum(n *node, p schedule.Period) (int, decimal.Decimal) {
+	best, bestAmt := -1, decimal.Zero
+	for i, m := range n.minimums {
+		if amt := p.Prorate(m.Amount, e.places); best < 0 || amt.GreaterThan(bestAmt) {
+			best, bestAmt = i, amt
+		}
+	}
+	return best, bestAmt
+}
+
+// minimumStep trues the period up to its largest minimum at its last slice,
+// on the whole period: the minimum less the period's discounted subtotal
+// over all its slices.
+func (e *engine) minimumStep(sl *slice) {
+	if !sl.last || len(sl.n.minimums) == 0 {
+		return
+	}
+	best, m := e.largestMinimum(sl.n, sl.period)
+	billed := sl.st.cum.Sub(sl.st.discounted)
+	if !billed.LessThan(m) {
+		return
+	}
+	up := m.Sub(billed)
+	var calc string
+	if e.explain {
+		calc = minimumText(sl.n.minimums[best].Amount, m, billed, up, sl.period, sl.st.slices > 0, e.places)
+	}
+	sl.add(KindMinimum, best, Line{ModifierID: sl.n.minimums[best].ID, Amount: up, Calculation: calc})
+	sl.due = sl.due.Add(up)
+}
+
+// credits pays what the slice bills with the node's credits valid on its
+// period's first day, in burn order, never below zero.
+func (e *engine) credits(sl *slice) {
+	for i, g := range sl.n.credits {
+		if !sl.due.IsPositive() {
+			return
+		}
+		if !g.pays(sl.period.Start) {
+			continue
+		}
+		pay := decimal.Min(g.balance, sl.due)
+		before := g.balance
+		g.balance = g.balance.Sub(pay)
+		sl.due = sl.due.Sub(pay)
+		var calc string
+		if e.explain {
+			calc = creditText(before, pay, g.balance, e.places)
+		}
+		sl.add(KindCredit, i, Line{ModifierID: g.credit.ID, Amount: pay.Neg(), Calculation: calc})
+	}
+}

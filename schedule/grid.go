@@ -1,0 +1,77 @@
+package schedule
+
+import (
+	"github.com/rickb777/date/v2"
+)
+
+// Grid is the period boundaries of a billing frequency laid from an anchor
+// day: period k of the grid is [Boundary(k), Boundary(k+1)). Boundaries are
+// computed from the origin, never by chaining, so month ends never drift,
+// and any period is reached directly, without walking the ones before it.
+//
+// A Grid is a small value; the zero Grid is invalid. Build one with
+// [BillingFrequency.Grid] or [Every.Grid].
+type Grid struct {
+	unit      Unit
+	n         int // units per period
+	eq        bool
+	origin    date.Date // boundary 0
+	anchorDay int       // the day of the month boundaries fall on (month-based units)
+}
+
+// Grid returns f's grid for a contract anchored on anchor (its start date):
+// anniversary grids start on anchor itself, calendar grids on the calendar
+// boundary on or before it (SPEC 4.1 and 6).
+func (f BillingFrequency) Grid(anchor date.Date) Grid {
+	origin, anchorDay := anchor, anchor.Day()
+	if f.Type == Calendar {
+		origin, anchorDay = f.calendarOrigin(anchor)
+	}
+	return Grid{unit: f.Unit, n: max(f.Interval, 1), eq: f.Eq, origin: origin, anchorDay: anchorDay}
+}
+
+// Grid returns the grid of e's recurrences counted from anchor: recurrence
+// k starts on e.Nth(anchor, k).
+func (e Every) Grid(anchor date.Date) Grid {
+	return Grid{unit: e.Unit, n: max(e.N, 1), origin: anchor, anchorDay: anchor.Day()}
+}
+
+// Boundary returns the first day of period k (k may be negative).
+func (g Grid) Boundary(k int) date.Date {
+	if g.eq || g.unit.months() == 0 {
+		return g.origin + date.Date(k*g.n*g.unit.days())
+	}
+	return addMonths(g.origin, k*g.n*g.unit.months(), g.anchorDay)
+}
+
+// Index returns the k whose period holds day: Boundary(k) ≤ day <
+// Boundary(k+1).
+func (g Grid) Index(day date.Date) int {
+	var k int
+	if g.eq || g.unit.months() == 0 {
+		k = floorDiv(int(day-g.origin), g.n*g.unit.days())
+	} else {
+		oy, om, _ := g.origin.Date()
+		y, m, _ := day.Date()
+		k = floorDiv((y-oy)*12+int(m)-int(om), g.n*g.unit.months())
+	}
+	for g.Boundary(k) > day {
+		k--
+	}
+	for g.Boundary(k+1) <= day {
+		k++
+	}
+	return k
+}
+
+// Period returns period k of the grid clipped to the days [start, end)
+// (end 0: no end), keeping the full period it was cut from; ok is false
+// when nothing of it lies in that range.
+func (g Grid) Period(k int, start, end date.Date) (p Period, ok bool) {
+	lo, hi := g.Boundary(k), g.Boundary(k+1)
+	p = Period{Start: max(lo, start), End: hi, FullStart: lo, FullEnd: hi}
+	if end != 0 && p.End > end {
+		p.End = end
+	}
+	return p, p.Start < p.End
+}
