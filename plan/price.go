@@ -244,4 +244,3 @@ func (pr *Pricer) price(q decimal.Decimal, places int32, explain bool) (decimal.
 	}
 	return total, strings.Join(steps, "; ")
 }
-
