@@ -9,6 +9,7 @@ import (
 	"github.com/rickb777/date/v2"
 
 	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/internal/limits"
 )
 
 func bad(field, format string, args ...any) error {
@@ -24,8 +25,14 @@ type Customer struct {
 	OrganizationID uuid.UUID
 }
 
-// Validate reports every problem with c, joined.
-func (c Customer) Validate() error { return nil }
+// Validate reports every problem with c, joined: its texts (display name,
+// name and email) must be valid UTF-8 without NUL characters. The name and
+// email are the host's to check otherwise; organization_id is checked by a
+// store against the organization saving it.
+func (c Customer) Validate() error {
+	return errors.Join(limits.Text("contract", "display_name", c.DisplayName),
+		limits.Text("contract", "customer_name", c.Name), limits.Text("contract", "customer_email", c.Email))
+}
 
 // Dates are the days a contract runs: Start through End, both inclusive.
 // A zero End means evergreen (no end).

@@ -48,6 +48,9 @@ func TestValidate(t *testing.T) {
 		{"unknown currency", contract.ParentContract{SubContract: contract.SubContract{Dates: dates}, Currency: "XXY"}, pricekit.ErrInvalidInput, "currency"},
 		{"unknown time zone", contract.ParentContract{SubContract: contract.SubContract{Dates: dates}, TimeZone: "Mars/Olympus_Mons"}, pricekit.ErrInvalidInput, "timezone"},
 		{"host-dependent time zone", contract.ParentContract{SubContract: contract.SubContract{Dates: dates}, TimeZone: "Local"}, pricekit.ErrInvalidInput, "timezone"},
+		{"customer name with a NUL", contract.Customer{Name: "Acme\x00"}, pricekit.ErrInvalidInput, "customer_name"},
+		{"customer email not UTF-8", contract.Customer{Email: "a\xffb@example.com"}, pricekit.ErrInvalidInput, "customer_email"},
+		{"customer display name not UTF-8", contract.Customer{DisplayName: "\xc3"}, pricekit.ErrInvalidInput, "display_name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,6 +67,7 @@ func TestValidate(t *testing.T) {
 		contract.SubContract{Dates: contract.Dates{Start: day("2023-01-01")}},
 		contract.ParentContract{SubContract: contract.SubContract{Dates: dates}, Currency: "JPY", TimeZone: "UTC"},
 		contract.Customer{},
+		contract.Customer{DisplayName: "Zoë", Name: "株式会社", Email: "zoë@example.com"},
 	} {
 		assert.NoError(t, v.Validate(), "%+v", v)
 	}
@@ -87,7 +91,7 @@ func TestCurrency(t *testing.T) {
 	}
 	for _, bad := range []string{"", "usd", "US", "XXY", " USD"} {
 		_, err := contract.ParseCurrency(bad)
-		assert.Error(t, err, bad)
+		assert.ErrorIs(t, err, pricekit.ErrInvalidInput, bad)
 	}
 	var zero contract.Currency
 	assert.Equal(t, "USD", zero.Code())

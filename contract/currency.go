@@ -1,7 +1,5 @@
 package contract
 
-import "fmt"
-
 // Currency is an ISO 4217 code, such as "USD". The zero Currency means USD.
 type Currency string
 
@@ -35,11 +33,14 @@ var minorUnits = func() map[Currency]int32 {
 }()
 
 // ParseCurrency reads an ISO 4217 code ("USD", "JPY", "KWD", …), refusing
-// codes it does not know.
+// codes it does not know with a *[pricekit.Error] of code invalid_input.
 func ParseCurrency(s string) (Currency, error) {
 	c := Currency(s)
 	if _, ok := minorUnits[c]; !ok {
-		return "", fmt.Errorf("unknown currency %q (want an ISO 4217 code such as USD)", s)
+		if len(s) > 40 {
+			s = s[:40] + "…"
+		}
+		return "", bad("", "unknown currency %q (want an ISO 4217 code such as USD)", s)
 	}
 	return c, nil
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/rickb777/date/v2"
 
-	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/internal/jsonx"
 )
 
@@ -93,10 +92,7 @@ func (p *ProductContract) UnmarshalJSON(data []byte) error {
 	v.BillingFrequency, _ = o.UUID("billing_frequency")
 	v.Start, _ = o.Date("start_date")
 	v.End, _ = o.Date("end_date")
-	if err := o.Err(); err != nil {
-		return err
-	}
-	if err := v.Validate(); err != nil {
+	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}
 	*p = v
@@ -154,10 +150,7 @@ func (s *SubContract) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v := readSub(o)
-	if err := o.Err(); err != nil {
-		return err
-	}
-	if err := v.Validate(); err != nil {
+	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}
 	*s = v
@@ -194,9 +187,7 @@ func (p *ParentContract) UnmarshalJSON(data []byte) error {
 	v.CustomerID, _ = o.UUID("customer_id")
 	if o.Has("currency") {
 		c, err := ParseCurrency(o.String("currency"))
-		if err != nil {
-			o.Fail(pricekit.ErrInvalidInput, "currency", "%v", err)
-		}
+		o.Add("currency", err)
 		v.Currency = c
 	} else {
 		o.Raw("currency")
@@ -207,10 +198,7 @@ func (p *ParentContract) UnmarshalJSON(data []byte) error {
 	if v.TimeZone = o.String("timezone"); v.TimeZone == "" {
 		v.TimeZone = "UTC"
 	}
-	if err := o.Err(); err != nil {
-		return err
-	}
-	if err := v.Validate(); err != nil {
+	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}
 	*p = v

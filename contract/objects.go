@@ -47,9 +47,12 @@ const (
 	KindParentContract   Kind = "parent_contracts"
 )
 
-// Kinds lists every kind, in the order documents are built (bottom-up).
-var Kinds = []Kind{KindCustomer, KindFixedFee, KindPlan, KindDiscount, KindMinimum, KindCredit,
-	KindBillingFrequency, KindProductContract, KindSubContract, KindParentContract}
+// Kinds returns every kind, in the order documents are built (bottom-up).
+// The list is new on every call, so a caller may keep or change it.
+func Kinds() []Kind {
+	return []Kind{KindCustomer, KindFixedFee, KindPlan, KindDiscount, KindMinimum, KindCredit,
+		KindBillingFrequency, KindProductContract, KindSubContract, KindParentContract}
+}
 
 // Len returns the number of documents in o.
 func (o Objects) Len() int {

@@ -202,7 +202,7 @@ func TestObjectsJSON(t *testing.T) {
 	o := decode[contract.Objects](t, seedBundle(t))
 	assert.Equal(t, 10, o.Len())
 	require.NoError(t, o.Validate())
-	for _, kind := range contract.Kinds {
+	for _, kind := range contract.Kinds() {
 		assert.Contains(t, string(seedBundle(t)), `"`+string(kind)+`"`)
 	}
 	assert.Equal(t, []uuid.UUID{idSub}, o.ParentContracts[0].SubContracts)
@@ -284,4 +284,54 @@ func TestObjectsIDsAndClone(t *testing.T) {
 	assert.Equal(t, idSub, o.ParentContracts[0].SubContracts[0])
 	assert.Equal(t, idMinimum, o.SubContracts[0].Minimums[0])
 	assert.True(t, o.Plans[0].Tiers[0].UnitPrice.Equal(dec("0.1")))
+}
+
+// TestOneDecodeReportsEveryProblem: an unknown field does not hide a
+// document's other problems, of every kind; a problem of reading a field
+// is not repeated by its validation.
+func TestOneDecodeReportsEveryProblem(t *testing.T) {
+	tests := []struct {
+		kind   string
+		doc    string
+		fields []string
+	}{
+		{"fixed_fees", `{"colour": 1, "amount": -5}`, []string{"colour", "amount"}},
+		{"tiers", `{"colour": 1, "pricing_type": 1, "tiers": [[0, 10, 1], [20, null, -1]]}`,
+			[]string{"colour", "tiers[1].unit_price", "tiers[1].start"}},
+		{"discounts", `{"colour": 1, "percentage": 120}`, []string{"colour", "percentage"}},
+		{"discounts", `{"percentage": "abc"}`, []string{"percentage"}},
+		{"minimums", `{"colour": 1, "amount": -1}`, []string{"colour", "amount"}},
+		{"credits", `{"colour": 1, "amount": -1, "expiry": "1X"}`, []string{"colour", "expiry", "amount"}},
+		{"billing_frequencies", `{"colour": 1, "frequency": "M", "interval": 0}`, []string{"colour", "interval"}},
+		{"product_contracts", `{"colour": 1, "start_date": "2024-02-01", "end_date": "2024-01-01"}`,
+			[]string{"colour", "tiers", "end_date"}},
+		{"sub_contracts", `{"colour": 1}`, []string{"colour", "start_date"}},
+		{"parent_contracts", `{"colour": 1, "currency": "XXX"}`, []string{"colour", "currency", "start_date"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind+" "+tt.doc, func(t *testing.T) {
+			var o contract.Objects
+			err := json.Unmarshal([]byte(`{"`+tt.kind+`": [`+tt.doc+`]}`), &o)
+			require.ErrorIs(t, err, pricekit.ErrInvalidInput)
+			var got []string
+			for _, e := range flatten(err) {
+				got = append(got, strings.TrimPrefix(e.Field, tt.kind+"[0]."))
+			}
+			assert.ElementsMatch(t, tt.fields, got)
+		})
+	}
+}
+
+func flatten(err error) []*pricekit.Error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []*pricekit.Error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	if e, ok := err.(*pricekit.Error); ok {
+		return []*pricekit.Error{e}
+	}
+	return nil
 }

@@ -143,10 +143,7 @@ func (d *Discount) UnmarshalJSON(data []byte) error {
 	v.Percentage.Decimal, v.Percentage.Valid = o.Decimal("percentage")
 	v.Amount.Decimal, v.Amount.Valid = o.Decimal("amount")
 	v.Threshold.Decimal, v.Threshold.Valid = o.Decimal("threshold")
-	if err := o.Err(); err != nil {
-		return err
-	}
-	if err := v.Validate(); err != nil {
+	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}
 	*d = v
@@ -175,10 +172,7 @@ func (m *Minimum) UnmarshalJSON(data []byte) error {
 	if v.Amount, ok = o.Decimal("amount"); !ok && !o.Has("amount") {
 		o.Fail(pricekit.ErrInvalidInput, "amount", "amount is required")
 	}
-	if err := o.Err(); err != nil {
-		return err
-	}
-	if err := v.Validate(); err != nil {
+	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}
 	*m = v
@@ -224,9 +218,7 @@ func (c *Credit) UnmarshalJSON(data []byte) error {
 	}
 	if o.Has("expiry") {
 		e, err := schedule.ParseEvery(o.String("expiry"))
-		if err != nil {
-			o.Fail(pricekit.ErrInvalidInput, "expiry", "%v", err)
-		}
+		o.Add("expiry", err)
 		v.Expiry = e
 	} else {
 		o.Raw("expiry")
@@ -235,10 +227,7 @@ func (c *Credit) UnmarshalJSON(data []byte) error {
 		v.Priority = n
 	}
 	v.StartDate, _ = o.Date("start_date")
-	if err := o.Err(); err != nil {
-		return err
-	}
-	if err := v.Validate(); err != nil {
+	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}
 	*c = v

@@ -93,18 +93,13 @@ func (f *FixedFee) UnmarshalJSON(data []byte) error {
 			v.Period.Once = true
 		default:
 			e, err := schedule.ParseEvery(s)
-			if err != nil {
-				o.Fail(pricekit.ErrInvalidInput, "period", "%v (or null, or \"once\")", err)
-			}
+			o.Add("period", err)
 			v.Period.Every = e
 		}
 	} else {
 		o.Raw("period")
 	}
-	if err := o.Err(); err != nil {
-		return err
-	}
-	if err := v.Validate(); err != nil {
+	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}
 	*f = v

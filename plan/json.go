@@ -65,9 +65,7 @@ func (p *TierPlan) UnmarshalJSON(data []byte) error {
 		var name string
 		if json.Unmarshal(raw, &name) == nil {
 			t, err := ParsePricingType(name)
-			if err != nil {
-				o.Fail(pricekit.ErrInvalidInput, "pricing_type", "%v", err)
-			}
+			o.Add("pricing_type", err)
 			v.Pricing = t
 		} else if n, err := jsonx.ParseInt(raw); err != nil || n < 1 || n > 3 {
 			o.Fail(pricekit.ErrInvalidInput, "pricing_type", "unknown pricing_type %s (want 1 graduated, 2 volume or 3 package)", raw)
@@ -79,9 +77,7 @@ func (p *TierPlan) UnmarshalJSON(data []byte) error {
 	}
 	if o.Has("aggregation") {
 		a, err := ParseAggregation(o.String("aggregation"))
-		if err != nil {
-			o.Fail(pricekit.ErrInvalidInput, "aggregation", "%v", err)
-		}
+		o.Add("aggregation", err)
 		v.Aggregation = a
 	} else {
 		o.Raw("aggregation")
@@ -102,10 +98,7 @@ func (p *TierPlan) UnmarshalJSON(data []byte) error {
 			v.Tiers = append(v.Tiers, t)
 		}
 	}
-	if err := o.Err(); err != nil {
-		return err
-	}
-	if err := v.Validate(); err != nil {
+	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}
 	*p = v

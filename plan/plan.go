@@ -21,14 +21,25 @@ const (
 	Package   PricingType = 3 // whole packages of PackageSize at the first tier's price
 )
 
-// ParsePricingType reads a pricing type's name.
+// ParsePricingType reads a pricing type's name ("graduated", "volume" or
+// "package"); anything else is refused with a *[pricekit.Error] of code
+// invalid_input.
 func ParsePricingType(s string) (PricingType, error) {
 	for t := Graduated; t <= Package; t++ {
 		if t.String() == s {
 			return t, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown pricing_type %q (want 1 graduated, 2 volume or 3 package)", s)
+	return 0, pricekit.Errorf(pricekit.ErrInvalidInput, "plan", "",
+		fmt.Sprintf("unknown pricing_type %q (want 1 graduated, 2 volume or 3 package)", clip(s)))
+}
+
+// clip shortens a bad value quoted in a message.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }
 
 // String returns "graduated", "volume" or "package".
@@ -55,14 +66,16 @@ const (
 	Latest                    // the quantity of the last event by day, then by ingest order
 )
 
-// ParseAggregation reads "sum", "max", "count" or "latest".
+// ParseAggregation reads "sum", "max", "count" or "latest"; anything else
+// is refused with a *[pricekit.Error] of code invalid_input.
 func ParseAggregation(s string) (Aggregation, error) {
 	for a := Sum; a <= Latest; a++ {
 		if a.String() == s {
 			return a, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown aggregation %q (want sum, max, count or latest)", s)
+	return 0, pricekit.Errorf(pricekit.ErrInvalidInput, "plan", "",
+		fmt.Sprintf("unknown aggregation %q (want sum, max, count or latest)", clip(s)))
 }
 
 // String returns the aggregation's name.

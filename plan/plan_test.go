@@ -107,14 +107,14 @@ func TestEnums(t *testing.T) {
 		assert.Equal(t, p, got)
 	}
 	_, err := plan.ParsePricingType("tiered")
-	assert.Error(t, err)
+	assert.ErrorIs(t, err, pricekit.ErrInvalidInput)
 	for _, a := range []plan.Aggregation{plan.Sum, plan.Max, plan.Count, plan.Latest} {
 		got, err := plan.ParseAggregation(a.String())
 		require.NoError(t, err)
 		assert.Equal(t, a, got)
 	}
 	_, err = plan.ParseAggregation("avg")
-	assert.Error(t, err)
+	assert.ErrorIs(t, err, pricekit.ErrInvalidInput)
 	assert.Equal(t, "PricingType(9)", plan.PricingType(9).String())
 	assert.Equal(t, "Aggregation(9)", plan.Aggregation(9).String())
 	assert.Equal(t, "half_up", plan.RoundHalfUp.String())

@@ -1,6 +1,8 @@
 package plan_test
 
 import (
+	"github.com/pricekit/pricekit"
+
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -318,7 +320,7 @@ func TestPricerIsSeparateFromItsPlan(t *testing.T) {
 func TestPricerRefusesInvalidPlan(t *testing.T) {
 	pr, err := plan.TierPlan{Pricing: plan.Graduated}.Pricer()
 	assert.Nil(t, pr)
-	assert.Error(t, err)
+	assert.ErrorIs(t, err, pricekit.ErrInvalidTiers)
 }
 
 func BenchmarkAmount(b *testing.B) {

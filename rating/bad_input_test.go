@@ -353,7 +353,7 @@ func TestRateNamesEveryBadEvent(t *testing.T) {
 		dup2, // duplicate_usage
 	}
 	stmts, err := f.rate(events...)
-	require.Error(t, err)
+	require.ErrorIs(t, err, pricekit.ErrDuplicateUsage)
 	assert.Nil(t, stmts)
 	require.ErrorIs(t, err, pricekit.ErrInvalidInput)
 	require.ErrorIs(t, err, pricekit.ErrUsageOutOfContract)

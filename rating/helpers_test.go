@@ -264,3 +264,9 @@ func assertTotals(t *testing.T, s rating.Statement, subtotal, discounts, minimum
 
 // dayOffset is i days, to add to a date.Date.
 func dayOffset(i int) date.Date { return date.Date(i) }
+
+// planWithBaseFee is a plan at 1.00 a unit whose first tier charges flat:
+// a base fee for every period the product contract is active in.
+func planWithBaseFee(flat string) plan.TierPlan {
+	return plan.TierPlan{Pricing: plan.Graduated, Tiers: []plan.Tier{tier("0", "", "1", flat)}}
+}

@@ -30,14 +30,20 @@ type gen struct {
 	nodes  []uuid.UUID
 	pcs    []contract.ProductContract
 	credit map[uuid.UUID]decimal.Decimal
+	dates  map[uuid.UUID]contract.Dates // every contract's own dates
 	// aligned keeps every sub contract on its parent's periods (no own
 	// frequency): then each node's lines land in its parent's periods.
 	aligned bool
+	// shallow gives own frequencies only to sub contracts with no own
+	// frequency above them: no node's grid then splits the slices of a
+	// descendant's periods (see checkNodesNotNegative).
+	shallow bool
 }
 
 func newGen(seed uint64) *gen {
 	return &gen{r: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), b: &bundle{},
-		owner: map[uuid.UUID]uuid.UUID{}, parent: map[uuid.UUID]uuid.UUID{}, credit: map[uuid.UUID]decimal.Decimal{}}
+		owner: map[uuid.UUID]uuid.UUID{}, parent: map[uuid.UUID]uuid.UUID{}, credit: map[uuid.UUID]decimal.Decimal{},
+		dates: map[uuid.UUID]contract.Dates{}}
 }
 
 // money returns a random amount below max with up to places decimals.
@@ -153,8 +159,9 @@ func (g *gen) span(start date.Date, evergreen bool) contract.Dates {
 	return d
 }
 
-// node fills s with random contents at depth and returns its id.
-func (g *gen) node(s *contract.SubContract, depth int) {
+// node fills s with random contents at depth and returns its id. own says
+// whether s or a sub contract above it has its own frequency.
+func (g *gen) node(s *contract.SubContract, depth int, own bool) {
 	for range g.pick(3) {
 		pc := g.b.product(g.tierPlan(), "2024-01-01", "", g.maybeFrequency(0.2))
 		last := &g.b.ProductContracts[len(g.b.ProductContracts)-1]
@@ -162,6 +169,7 @@ func (g *gen) node(s *contract.SubContract, depth int) {
 		pc.Dates = last.Dates
 		s.ProductContracts = append(s.ProductContracts, pc.ID)
 		g.owner[pc.ID] = s.ID
+		g.dates[pc.ID] = pc.Dates
 		g.pcs = append(g.pcs, pc)
 	}
 	for range g.pick(3) {
@@ -182,13 +190,14 @@ func (g *gen) node(s *contract.SubContract, depth int) {
 	}
 	for range g.pick(3) {
 		child := contract.SubContract{ID: g.b.id(), Dates: g.span(s.Start, s.End == 0)}
-		if !g.aligned {
+		if !g.aligned && !(g.shallow && own) {
 			child.BillingFrequency = g.maybeFrequency(0.4)
 		}
 		g.owner[child.ID] = child.ID
 		g.parent[child.ID] = s.ID
+		g.dates[child.ID] = child.Dates
 		g.nodes = append(g.nodes, child.ID)
-		g.node(&child, depth+1)
+		g.node(&child, depth+1, own || child.BillingFrequency != uuid.Nil)
 		g.b.SubContracts = append(g.b.SubContracts, child)
 		s.SubContracts = append(s.SubContracts, child.ID)
 	}
@@ -207,8 +216,9 @@ func (g *gen) tree() (rating.Input, date.Date) {
 		p.End = p.Start + date.Date(20+g.pick(500))
 	}
 	g.owner[p.ID] = p.ID
+	g.dates[p.ID] = p.Dates
 	g.nodes = append(g.nodes, p.ID)
-	g.node(&p.SubContract, 1)
+	g.node(&p.SubContract, 1, false)
 	g.b.ParentContracts = append(g.b.ParentContracts, p)
 
 	to := p.End
@@ -254,7 +264,7 @@ const trees = 300
 func TestPropertyStatements(t *testing.T) {
 	for i := range trees {
 		g := newGen(uint64(i))
-		g.aligned = i%2 == 0
+		g.aligned, g.shallow = i%3 == 0, i%3 == 1
 		in, to := g.tree()
 		in.To = to
 		stmts, err := rating.Rate(in)
@@ -263,7 +273,8 @@ func TestPropertyStatements(t *testing.T) {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			checkSums(t, stmts, places)
 			checkCredits(t, g, stmts, places)
-			if g.aligned {
+			checkEffectiveDates(t, g, stmts)
+			if g.aligned || g.shallow {
 				checkNodesNotNegative(t, g, stmts)
 			}
 		})
@@ -308,11 +319,18 @@ func checkSums(t *testing.T, stmts []rating.Statement, places int32) {
 	}
 }
 
-// checkNodesNotNegative: when every sub contract shares its parent's
-// periods, a node's lines for a period and its sub contracts' all land on
-// that period's statement, so on every statement each node's subtree sums to
-// zero or more: discounts never exceed the subtotal and credits never pay
+// checkNodesNotNegative: on every statement each node's subtree sums to
+// zero or more: a descendant's modifiers land with the slices they reduce
+// (SPEC 6), discounts never exceed a slice's subtotal and credits never pay
 // more than is due, at every level.
+//
+// It holds unless a node with its own frequency has a descendant with its
+// own frequency and modifiers beneath a grid that splits one parent
+// statement: SPEC 6 lands that descendant's modifier lines with its
+// slice's latest line, so a node in between may discount the descendant's
+// charges on an early period of its own and meet the descendant's
+// discounts and credits on a later one. The engine does what SPEC says
+// there; the generator leaves those trees to the other checks.
 func checkNodesNotNegative(t *testing.T, g *gen, stmts []rating.Statement) {
 	t.Helper()
 	for j, s := range stmts {
@@ -329,9 +347,44 @@ func checkNodesNotNegative(t *testing.T, g *gen, stmts []rating.Statement) {
 	}
 }
 
+// checkEffectiveDates: every line's period lies within the effective dates
+// of the contract it belongs to: its own dates clipped to those of every
+// contract above it (SPEC 6). Nothing outside them is billed.
+func checkEffectiveDates(t *testing.T, g *gen, stmts []rating.Statement) {
+	t.Helper()
+	// A product contract's dates are clipped by the node holding it, a
+	// node's by the node above it, up to the parent contract.
+	effective := func(c uuid.UUID) (date.Date, date.Date) {
+		start, end := g.dates[c].Start, g.dates[c].End
+		up, ok := g.owner[c], true
+		if up == c {
+			up, ok = g.parent[c]
+		}
+		for ; ok; up, ok = g.parent[up] {
+			d := g.dates[up]
+			start = max(start, d.Start)
+			if end == 0 || (d.End != 0 && d.End < end) {
+				end = d.End
+			}
+		}
+		if end == 0 {
+			end = date.Date(1 << 40)
+		}
+		return start, end
+	}
+	for j, s := range stmts {
+		for k, l := range s.Lines {
+			start, end := effective(l.ContractID)
+			assert.Truef(t, l.PeriodStart >= start && l.PeriodEnd <= end,
+				"statement %d line %d (%s of %s): %s..%s outside the effective dates %s..%s",
+				j, k, l.Kind, l.ContractID, l.PeriodStart, l.PeriodEnd, start, end)
+		}
+	}
+}
+
 // checkCredits: a credit's balance is never negative and never grows, and
-// its lines never pay more than it lost from its balance. When every line
-// lands on a statement (aligned trees), they pay exactly that.
+// its lines pay exactly what it lost from its balance: a credit pays only
+// lines that are billed (SPEC 6, effective dates).
 func checkCredits(t *testing.T, g *gen, stmts []rating.Statement, places int32) {
 	t.Helper()
 	paid := map[uuid.UUID]decimal.Decimal{}
@@ -351,12 +404,8 @@ func checkCredits(t *testing.T, g *gen, stmts []rating.Statement, places int32) 
 			initial := amount.Round(places)
 			used := initial.Sub(cb.Remaining)
 			assert.False(t, cb.Remaining.IsNegative(), "credit %s: remaining %s", cb.CreditID, cb.Remaining)
-			assert.Truef(t, paid[cb.CreditID].LessThanOrEqual(used),
+			assert.Truef(t, paid[cb.CreditID].Equal(used),
 				"statement %d credit %s: lines paid %s, balance fell by %s", j, cb.CreditID, paid[cb.CreditID], used)
-			if g.aligned {
-				assert.Truef(t, paid[cb.CreditID].Equal(used),
-					"statement %d credit %s: lines paid %s, balance fell by %s", j, cb.CreditID, paid[cb.CreditID], used)
-			}
 			if p, ok := prev[cb.CreditID]; ok {
 				assert.True(t, cb.Remaining.LessThanOrEqual(p), "credit %s grew from %s to %s", cb.CreditID, p, cb.Remaining)
 			}

@@ -109,7 +109,7 @@ func (e *engine) slices(n *node, lines []entry, s, end date.Date) []acc {
 			if !ok || p.Start >= hi || p.Last() >= end {
 				break
 			}
-			if !slices.ContainsFunc(out, func(a acc) bool { return a.k == k }) && !n.hadLines(k) {
+			if k > n.closed && !slices.ContainsFunc(out, func(a acc) bool { return a.k == k }) && !n.hadLines(k) {
 				out = append(out, acc{k: k, land: p.Last()})
 			}
 		}
@@ -142,9 +142,12 @@ func (n *node) hadLines(k int) bool {
 	return false
 }
 
-// close forgets the state of n's period k: its last slice is done.
+// close forgets the state of n's period k: its last slice is done. A
+// period's slices all come before the next period's, so periods close in
+// order and n.closed is the last one closed.
 func (n *node) close(k int) {
 	n.open = slices.DeleteFunc(n.open, func(st *periodState) bool { return st.k == k })
+	n.closed = max(n.closed, k)
 }
 
 // linesIn reports whether any line of n or beneath it lands on a day in

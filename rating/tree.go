@@ -2,6 +2,7 @@ package rating
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,6 +40,7 @@ type node struct {
 	minimums   []modifier.Minimum
 	credits    []*grant // in burn order
 	open       []*periodState
+	closed     int // the last period whose last slice is done
 }
 
 // modified reports whether any modifier applies to n.
@@ -188,7 +190,7 @@ func resolve(o contract.Objects, id uuid.UUID) (*tree, error) {
 	}
 	b := &builder{ix: ix, pricers: map[uuid.UUID]*plan.Pricer{}, t: t}
 	root := &node{id: parent.ID, at: "parent_contracts", ownStart: parent.Start, start: parent.Start,
-		end: parent.EndExclusive(), active: true, anchor: schedule.AnchorStart}
+		end: parent.EndExclusive(), active: true, anchor: schedule.AnchorStart, closed: math.MinInt}
 	freq, own := b.frequency(root.at, parent.BillingFrequency)
 	if !own {
 		freq = schedule.Monthly()
@@ -230,7 +232,7 @@ func (b *builder) build(n *node, s contract.SubContract, overridden bool) {
 			b.fail(pricekit.ErrUnknownReference, n.path()+"."+at, "no sub contract %s", id)
 			continue
 		}
-		child := &node{id: id, parent: n, at: at, ownStart: sub.Start, grid: n.grid, anchor: n.anchor}
+		child := &node{id: id, parent: n, at: at, ownStart: sub.Start, grid: n.grid, anchor: n.anchor, closed: math.MinInt}
 		child.start, child.end = clip(sub.Dates, n.start, n.end)
 		child.active = n.active && (child.end == 0 || child.start < child.end)
 		if f, ok := b.frequency(child.path(), sub.BillingFrequency); ok && !below {

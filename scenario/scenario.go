@@ -121,10 +121,28 @@ func (s *Scenario) Run(ctx context.Context) ([]rating.Statement, error) {
 }
 
 // Output is what the scenario program prints: the statements, or the
-// refusal.
+// refusal. Its JSON is {"statements": [...]} (a list, empty when the run
+// overlaps no billing period) or {"error": {...}}.
 type Output struct {
-	Statements []rating.Statement `json:"statements,omitempty"`
-	Error      *ErrorOutput       `json:"error,omitempty"`
+	Statements []rating.Statement
+	Error      *ErrorOutput
+}
+
+// MarshalJSON writes {"error": …} for a refusal and {"statements": […]}
+// otherwise, never a null list.
+func (o Output) MarshalJSON() ([]byte, error) {
+	if o.Error != nil {
+		return json.Marshal(struct {
+			Error *ErrorOutput `json:"error"`
+		}{o.Error})
+	}
+	stmts := o.Statements
+	if stmts == nil {
+		stmts = []rating.Statement{}
+	}
+	return json.Marshal(struct {
+		Statements []rating.Statement `json:"statements"`
+	}{stmts})
 }
 
 // ErrorOutput is a refusal as the scenario program prints it.
@@ -184,7 +202,7 @@ func Check(ctx context.Context, data []byte) ([]string, error) {
 	if out.Error != nil {
 		return []string{fmt.Sprintf("error: want statements, got %s (%s)", out.Error.Code, out.Error.Message)}, nil
 	}
-	gotJSON, err := json.Marshal(map[string]any{"statements": out.Statements})
+	gotJSON, err := json.Marshal(out)
 	if err != nil {
 		return nil, err
 	}

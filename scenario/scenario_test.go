@@ -278,3 +278,31 @@ func TestEvaluateOutputJSON(t *testing.T) {
 	assert.NotContains(t, string(b), `"statements"`)
 	assert.True(t, bytes.HasPrefix(b, []byte(`{"error":`)))
 }
+
+// TestRunOverlappingNoPeriod: a run whose range overlaps no billing period
+// gives an empty list of statements, written as such, not an empty object.
+func TestRunOverlappingNoPeriod(t *testing.T) {
+	doc := read(t, "hierarchy-rollup.json")
+	doc["run"].(map[string]any)["from"] = "2020-01-01"
+	doc["run"].(map[string]any)["to"] = "2020-01-31"
+	delete(doc, "expect")
+	out := scenario.Evaluate(context.Background(), encode(t, doc))
+	require.Nil(t, out.Error)
+	got, err := json.Marshal(out)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"statements": []}`, string(got))
+
+	doc["expect"] = map[string]any{"statements": []any{}}
+	diffs, err := scenario.Check(context.Background(), encode(t, doc))
+	require.NoError(t, err)
+	assert.Empty(t, diffs)
+}
+
+func TestOutputJSON(t *testing.T) {
+	refused, err := json.Marshal(scenario.Output{Error: &scenario.ErrorOutput{Code: "cycle", Field: "sub_contracts", Message: "m"}})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"error": {"code": "cycle", "field": "sub_contracts", "message": "m"}}`, string(refused))
+	empty, err := json.Marshal(scenario.Output{})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"statements": []}`, string(empty))
+}

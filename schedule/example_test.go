@@ -61,5 +61,5 @@ func ExampleParseEvery() {
 	fmt.Println(err)
 	// Output:
 	// 6 M <nil>
-	// malformed recurrence "6 months" (want a count and D, W, M, Q or Y, as in "3M")
+	// schedule: malformed recurrence "6 months" (want a count and D, W, M, Q or Y, as in "3M")
 }

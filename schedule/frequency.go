@@ -243,9 +243,7 @@ func (f *BillingFrequency) UnmarshalJSON(data []byte) error {
 	}
 	if o.Has("frequency") {
 		u, err := ParseUnit(o.String("frequency"))
-		if err != nil {
-			o.Fail(pricekit.ErrInvalidInput, "frequency", "%v", err)
-		}
+		o.Add("frequency", err)
 		v.Unit = u
 	} else {
 		o.Raw("frequency")
@@ -270,10 +268,7 @@ func (f *BillingFrequency) UnmarshalJSON(data []byte) error {
 			o.Fail(pricekit.ErrInvalidInput, "day", "day 0 is outside 1..31")
 		}
 	}
-	if err := o.Err(); err != nil {
-		return err
-	}
-	if err := v.Validate(); err != nil {
+	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}
 	*f = v

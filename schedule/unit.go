@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/rickb777/date/v2"
+
+	"github.com/pricekit/pricekit"
 )
 
 // Unit is the length a billing frequency counts in: a day, week, month,
@@ -22,7 +24,8 @@ const (
 	Year
 )
 
-// ParseUnit reads "D", "W", "M", "Q" or "Y".
+// ParseUnit reads "D", "W", "M", "Q" or "Y"; anything else is refused with
+// a *[pricekit.Error] of code invalid_input.
 func ParseUnit(s string) (Unit, error) {
 	switch s {
 	case "D":
@@ -36,7 +39,7 @@ func ParseUnit(s string) (Unit, error) {
 	case "Y":
 		return Year, nil
 	}
-	return 0, fmt.Errorf("unknown frequency %q (want D, W, M, Q or Y)", s)
+	return 0, invalid("unknown frequency %q (want D, W, M, Q or Y)", clip(s))
 }
 
 // String returns the unit's letter, or "Unit(n)" for an invalid one.
@@ -85,22 +88,36 @@ type Every struct {
 	Unit Unit
 }
 
-// ParseEvery reads a recurrence written as a positive whole number and a
-// unit letter: "1Y", "6M", "30D", "2W", "1Q".
+// ParseEvery reads a recurrence written as a whole number from 1 to 10 000
+// and a unit letter: "1Y", "6M", "30D", "2W", "1Q". Anything else is
+// refused with a *[pricekit.Error] of code invalid_input.
 func ParseEvery(s string) (Every, error) {
-	s = strings.TrimSpace(s)
-	if len(s) < 2 {
-		return Every{}, fmt.Errorf("malformed recurrence %q (want a count and D, W, M, Q or Y, as in \"3M\")", s)
+	t := strings.TrimSpace(s)
+	if len(t) < 2 {
+		return Every{}, invalid("malformed recurrence %q (want a count and D, W, M, Q or Y, as in \"3M\")", clip(s))
 	}
-	unit, err := ParseUnit(strings.ToUpper(s[len(s)-1:]))
+	unit, err := ParseUnit(strings.ToUpper(t[len(t)-1:]))
 	if err != nil {
-		return Every{}, fmt.Errorf("malformed recurrence %q (want a count and D, W, M, Q or Y, as in \"3M\")", s)
+		return Every{}, invalid("malformed recurrence %q (want a count and D, W, M, Q or Y, as in \"3M\")", clip(s))
 	}
-	n, err := strconv.Atoi(s[:len(s)-1])
-	if err != nil || n < 1 || n > 10000 || s[0] == '+' {
-		return Every{}, fmt.Errorf("malformed recurrence %q (want a count from 1, as in \"3M\")", s)
+	n, err := strconv.Atoi(t[:len(t)-1])
+	if err != nil || n < 1 || n > 10000 || t[0] == '+' {
+		return Every{}, invalid("malformed recurrence %q (want a count from 1 to 10000, as in \"3M\")", clip(s))
 	}
 	return Every{N: n, Unit: unit}, nil
+}
+
+// invalid is a refusal of a value of package schedule.
+func invalid(format string, args ...any) error {
+	return pricekit.Errorf(pricekit.ErrInvalidInput, "schedule", "", fmt.Sprintf(format, args...))
+}
+
+// clip shortens a bad value quoted in a message.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }
 
 // IsZero reports whether e is the zero Every.

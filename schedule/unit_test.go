@@ -1,6 +1,8 @@
 package schedule_test
 
 import (
+	"github.com/pricekit/pricekit"
+
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -38,7 +40,7 @@ func TestParseEvery(t *testing.T) {
 	for _, in := range []string{"", "M", "1", "0M", "-1M", "+1M", "1X", "1.5M", "M1", "1 M", "10001D", "1MM", "once", "99999999999999999999Y"} {
 		t.Run("bad "+in, func(t *testing.T) {
 			_, err := schedule.ParseEvery(in)
-			assert.Error(t, err)
+			assert.ErrorIs(t, err, pricekit.ErrInvalidInput)
 		})
 	}
 }
@@ -79,7 +81,7 @@ func TestParseUnit(t *testing.T) {
 		assert.Equal(t, u, got)
 	}
 	_, err := schedule.ParseUnit("X")
-	assert.Error(t, err)
+	assert.ErrorIs(t, err, pricekit.ErrInvalidInput)
 	assert.Equal(t, "Unit(0)", schedule.Unit(0).String())
 	assert.Equal(t, "Type(7)", schedule.Type(7).String())
 	assert.Equal(t, "calendar", schedule.Calendar.String())

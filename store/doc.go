@@ -40,7 +40,7 @@
 // key: the same payload again is counted once, another payload under a
 // stored id is [ErrDuplicateUsage]. An event must name a stored product
 // contract, its product, and a day within the contract's dates, taken in
-// the time zone of the parent contract above it ([ErrOutOfContract]).
+// the time zone of the parent contract above it ([ErrUsageOutOfContract]).
 //
 // # Reading a tree
 //

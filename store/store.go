@@ -13,14 +13,14 @@ import (
 
 // The refusals a store returns; match them with errors.Is.
 const (
-	ErrNotFound         = pricekit.ErrNotFound
-	ErrConflict         = pricekit.ErrConflict
-	ErrUnknownReference = pricekit.ErrUnknownReference
-	ErrCycle            = pricekit.ErrCycle
-	ErrMissingInput     = pricekit.ErrMissingInput
-	ErrInvalidInput     = pricekit.ErrInvalidInput
-	ErrDuplicateUsage   = pricekit.ErrDuplicateUsage
-	ErrOutOfContract    = pricekit.ErrUsageOutOfContract
+	ErrNotFound           = pricekit.ErrNotFound
+	ErrConflict           = pricekit.ErrConflict
+	ErrUnknownReference   = pricekit.ErrUnknownReference
+	ErrCycle              = pricekit.ErrCycle
+	ErrMissingInput       = pricekit.ErrMissingInput
+	ErrInvalidInput       = pricekit.ErrInvalidInput
+	ErrDuplicateUsage     = pricekit.ErrDuplicateUsage
+	ErrUsageOutOfContract = pricekit.ErrUsageOutOfContract
 )
 
 // Batch is what one Save writes, all or nothing: documents of every kind,

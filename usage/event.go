@@ -130,10 +130,7 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	if v.Quantity, ok = o.Decimal("quantity"); !ok && !o.Has("quantity") {
 		o.Fail(pricekit.ErrInvalidInput, "quantity", "quantity is required")
 	}
-	if err := o.Err(); err != nil {
-		return err
-	}
-	if err := v.Validate(); err != nil {
+	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}
 	*e = v

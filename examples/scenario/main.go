@@ -53,13 +53,11 @@ func main() {
 	out := scenario.Evaluate(ctx, data)
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintln(os.Stderr, "scenario:", err)
+		os.Exit(2)
+	}
 	if out.Error != nil {
-		_ = enc.Encode(map[string]any{"error": out.Error})
 		os.Exit(1)
 	}
-	if out.Statements == nil {
-		_ = enc.Encode(map[string]any{"statements": []any{}})
-		return
-	}
-	_ = enc.Encode(out)
 }

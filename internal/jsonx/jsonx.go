@@ -125,6 +125,54 @@ func (o *Object) Err() error {
 	return errors.Join(append(errs, o.errs...)...)
 }
 
+// Finish reports every problem of the document: those found while reading
+// it (unknown fields first) and those of validated, the error of the
+// decoded value's Validate. A validation problem at a field that could not
+// be read is left out: it would only repeat the reading problem. Unknown
+// fields never hide the rest.
+func (o *Object) Finish(validated error) error {
+	read := o.Err()
+	if read == nil || validated == nil {
+		return errors.Join(read, validated)
+	}
+	var failed []string
+	for _, e := range flatten(read) {
+		if pe, ok := e.(*pricekit.Error); ok && pe.Field != "" {
+			failed = append(failed, pe.Field)
+		}
+	}
+	errs := []error{read}
+	for _, e := range flatten(validated) {
+		if pe, ok := e.(*pricekit.Error); ok && within(pe.Field, failed) {
+			continue
+		}
+		errs = append(errs, e)
+	}
+	return errors.Join(errs...)
+}
+
+// within reports whether field is one of fields or lies beneath one.
+func within(field string, fields []string) bool {
+	for _, f := range fields {
+		if field == f || strings.HasPrefix(field, f+".") || strings.HasPrefix(field, f+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// flatten lists the errors joined in err.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 // String reads a string field; absent or null gives "".
@@ -172,7 +220,7 @@ func ParseInt(raw json.RawMessage) (int, error) {
 	s := string(bytes.TrimSpace(raw))
 	n, err := strconv.ParseInt(s, 10, 32)
 	if err != nil {
-		return 0, fmt.Errorf("want a whole number, got %s", clip(s))
+		return 0, invalid("want a whole number, got %s", clip(s))
 	}
 	return int(n), nil
 }
@@ -211,31 +259,31 @@ func ParseDecimal(raw json.RawMessage) (decimal.Decimal, error) {
 	if strings.HasPrefix(s, `"`) {
 		var str string
 		if err := json.Unmarshal([]byte(s), &str); err != nil || !plainString.MatchString(str) {
-			return decimal.Decimal{}, fmt.Errorf("want a decimal, got %s", clip(s))
+			return decimal.Decimal{}, invalid("want a decimal, got %s", clip(s))
 		}
 		s = str
 	} else if !plainNumber.MatchString(s) {
-		return decimal.Decimal{}, fmt.Errorf("want a decimal, got %s", clip(s))
+		return decimal.Decimal{}, invalid("want a decimal, got %s", clip(s))
 	}
 	mantissa := s
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
 		mantissa = s[:i]
 		exp, err := strconv.Atoi(s[i+1:])
 		if err != nil || exp > maxExponent || exp < -maxExponent {
-			return decimal.Decimal{}, fmt.Errorf("decimal %s is out of range", clip(s))
+			return decimal.Decimal{}, invalid("decimal %s is out of range", clip(s))
 		}
 	}
 	if digits := strings.Count(mantissa, "") - 1; digits > maxDigits {
-		return decimal.Decimal{}, fmt.Errorf("decimal %s has too many digits", clip(s))
+		return decimal.Decimal{}, invalid("decimal %s has too many digits", clip(s))
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("want a decimal, got %s", clip(s))
+		return decimal.Decimal{}, invalid("want a decimal, got %s", clip(s))
 	}
 	// The canonical form written back ("1e40" becomes 41 digits) must read
 	// again, so the limit applies to it too.
 	if len(d.String()) > maxDigits {
-		return decimal.Decimal{}, fmt.Errorf("decimal %s has too many digits", clip(s))
+		return decimal.Decimal{}, invalid("decimal %s has too many digits", clip(s))
 	}
 	return d, nil
 }
@@ -258,14 +306,14 @@ func (o *Object) UUID(name string) (uuid.UUID, bool) {
 func ParseUUID(raw json.RawMessage) (uuid.UUID, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return uuid.Nil, fmt.Errorf("want an id string, got %s", clip(string(raw)))
+		return uuid.Nil, invalid("want an id string, got %s", clip(string(raw)))
 	}
 	if len(s) != 36 {
-		return uuid.Nil, fmt.Errorf("malformed id %q", clip(s))
+		return uuid.Nil, invalid("malformed id %q", clip(s))
 	}
 	id, err := uuid.Parse(s)
 	if err != nil {
-		return uuid.Nil, fmt.Errorf("malformed id %q", clip(s))
+		return uuid.Nil, invalid("malformed id %q", clip(s))
 	}
 	return id, nil
 }
@@ -329,11 +377,11 @@ var dayPattern = regexp.MustCompile(`^([0-9]{4})-([0-9]{2})-([0-9]{2})`)
 func ParseDay(s string) (date.Date, error) {
 	m := dayPattern.FindStringSubmatch(s)
 	if m == nil {
-		return 0, fmt.Errorf("malformed date %q (want YYYY-MM-DD)", clip(s))
+		return 0, invalid("malformed date %q (want YYYY-MM-DD)", clip(s))
 	}
 	if rest := s[len(m[0]):]; rest != "" {
 		if _, err := ParseTimestamp(s); err != nil {
-			return 0, fmt.Errorf("malformed date %q", clip(s))
+			return 0, invalid("malformed date %q", clip(s))
 		}
 	}
 	y, _ := strconv.Atoi(m[1])
@@ -341,10 +389,10 @@ func ParseDay(s string) (date.Date, error) {
 	d, _ := strconv.Atoi(m[3])
 	day := date.New(y, time.Month(mo), d)
 	if dy, dm, dd := day.Date(); dy != y || int(dm) != mo || dd != d {
-		return 0, fmt.Errorf("no such day %q", clip(s))
+		return 0, invalid("no such day %q", clip(s))
 	}
 	if day == 0 {
-		return 0, fmt.Errorf("day %q is before the first supported day, 0001-01-02", clip(s))
+		return 0, invalid("day %q is before the first supported day, 0001-01-02", clip(s))
 	}
 	return day, nil
 }
@@ -357,7 +405,13 @@ func ParseTimestamp(s string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("malformed timestamp %q (want RFC 3339)", clip(s))
+	return time.Time{}, invalid("malformed timestamp %q (want RFC 3339)", clip(s))
+}
+
+// invalid is a refusal of a malformed value: invalid_input, with no
+// operation or field of its own, so that a caller can place it.
+func invalid(format string, args ...any) error {
+	return pricekit.Errorf(pricekit.ErrInvalidInput, "", "", fmt.Sprintf(format, args...))
 }
 
 func clip(s string) string {

@@ -42,7 +42,7 @@ func TestParseDecimal(t *testing.T) {
 	for _, in := range bad {
 		t.Run("bad "+in, func(t *testing.T) {
 			_, err := jsonx.ParseDecimal(json.RawMessage(in))
-			assert.Error(t, err)
+			assert.ErrorIs(t, err, pricekit.ErrInvalidInput)
 		})
 	}
 }
@@ -73,7 +73,7 @@ func TestParseInt(t *testing.T) {
 	}
 	for _, in := range []string{`1.5`, `1.0`, `"1"`, `1e3`, `2147483648`, `99999999999`, `true`, `null`, `[1]`} {
 		_, err := jsonx.ParseInt(json.RawMessage(in))
-		assert.Error(t, err, in)
+		assert.ErrorIs(t, err, pricekit.ErrInvalidInput, in)
 	}
 }
 
@@ -90,7 +90,7 @@ func TestParseUUID(t *testing.T) {
 		`"3f1a6c2e-8d4b-4e7a-9c1d-0b2e5f7a9c0"`, `7`, `""`, `null`,
 	} {
 		_, err := jsonx.ParseUUID(json.RawMessage(in))
-		assert.Error(t, err, in)
+		assert.ErrorIs(t, err, pricekit.ErrInvalidInput, in)
 	}
 }
 
@@ -117,7 +117,7 @@ func TestParseDay(t *testing.T) {
 		"2024-01-31T", "2024-01-31x", "2024-01-31T25:00:00", "20240131", "+2024-01-31"} {
 		t.Run("bad "+in, func(t *testing.T) {
 			_, err := jsonx.ParseDay(in)
-			assert.Error(t, err)
+			assert.ErrorIs(t, err, pricekit.ErrInvalidInput)
 		})
 	}
 }
@@ -130,7 +130,7 @@ func TestParseTimestamp(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, ts.Equal(time.Date(2024, 1, 31, 8, 0, 0, 0, time.UTC)))
 	_, err = jsonx.ParseTimestamp("yesterday")
-	assert.Error(t, err)
+	assert.ErrorIs(t, err, pricekit.ErrInvalidInput)
 }
 
 func TestParse(t *testing.T) {

@@ -138,7 +138,7 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 	}); err != nil {
 		return contract.Objects{}, err
 	}
-	for _, kind := range contract.Kinds {
+	for _, kind := range contract.Kinds() {
 		for _, id := range stagedOrder(objs, kind) {
 			d := staged[id]
 			if old := t.docs[id]; old != nil {
@@ -290,7 +290,7 @@ func (s *Store) List(ctx context.Context, org uuid.UUID, kinds ...contract.Kind)
 		return contract.Objects{}, err
 	}
 	if len(kinds) == 0 {
-		kinds = contract.Kinds
+		kinds = contract.Kinds()
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()

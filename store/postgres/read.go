@@ -56,7 +56,7 @@ func (s *Store) List(ctx context.Context, org uuid.UUID, kinds ...contract.Kind)
 		return contract.Objects{}, err
 	}
 	if len(kinds) == 0 {
-		kinds = contract.Kinds
+		kinds = contract.Kinds()
 	}
 	names := make([]string, len(kinds))
 	for i, k := range kinds {

@@ -40,7 +40,7 @@ func testGetOrder(t *testing.T, s store.Store) {
 func testGetMissing(t *testing.T, s store.Store) {
 	org := uuid.New()
 	save(t, s, org, newTree(org).objects())
-	for _, k := range contract.Kinds {
+	for _, k := range contract.Kinds() {
 		_, err := s.Get(t.Context(), org, k, uuid.New())
 		assert.ErrorIs(t, err, store.ErrNotFound, "kind %s", k)
 	}
@@ -109,11 +109,11 @@ func testListKinds(t *testing.T, s store.Store) {
 	all, err := s.List(t.Context(), org)
 	require.NoError(t, err)
 	want := first.objects()
-	for _, k := range contract.Kinds {
+	for _, k := range contract.Kinds() {
 		assert.Equal(t, append(idsOfKind(first.objects(), k), idsOfKind(second.objects(), k)...), idsOfKind(all, k),
 			"kind %s", k)
 	}
-	for _, k := range contract.Kinds {
+	for _, k := range contract.Kinds() {
 		got, err := s.List(t.Context(), org, k)
 		require.NoError(t, err)
 		assert.Equal(t, len(idsOfKind(want, k))*2, got.Len(), "List(%s) returned other kinds", k)

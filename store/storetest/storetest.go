@@ -185,7 +185,7 @@ func unchanged(t *testing.T, s store.Store, org uuid.UUID, before snapshot) {
 // idsOf lists the ids of every document in o, kind by kind.
 func idsOf(o contract.Objects) []uuid.UUID {
 	var ids []uuid.UUID
-	for _, k := range contract.Kinds {
+	for _, k := range contract.Kinds() {
 		ids = append(ids, idsOfKind(o, k)...)
 	}
 	return ids

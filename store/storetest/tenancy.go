@@ -36,7 +36,7 @@ func testIsolated(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	save(t, s, other, newTree(other).objects())
 
-	for _, k := range contract.Kinds {
+	for _, k := range contract.Kinds() {
 		for _, id := range idsOfKind(tr.objects(), k) {
 			_, err := s.Get(t.Context(), other, k, id)
 			assert.ErrorIs(t, err, store.ErrNotFound, "%s %s", k, id)
@@ -58,7 +58,7 @@ func testIsolated(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	assert.Empty(t, events)
 	_, err = s.Ingest(t.Context(), other, []usage.Event{event("u2", tr.product.ID, "2024-02-01", "5")})
-	assert.ErrorIs(t, err, store.ErrOutOfContract, "usage for another organization's contract")
+	assert.ErrorIs(t, err, store.ErrUsageOutOfContract, "usage for another organization's contract")
 
 	mine, err := s.List(t.Context(), org)
 	require.NoError(t, err)
@@ -308,7 +308,7 @@ func testResolveTree(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	want := o
 	want.Customers = nil // the customer is the host's, not part of the tree
-	for _, k := range contract.Kinds {
+	for _, k := range contract.Kinds() {
 		assert.ElementsMatch(t, idsOfKind(want, k), idsOfKind(got, k), "kind %s", k)
 	}
 	require.Len(t, got.ParentContracts, 1)

@@ -143,7 +143,7 @@ func outOfContract(field string, bad func(tree) usage.Event) func(*testing.T, st
 	return func(t *testing.T, s store.Store) {
 		org, tr := usageTree(t, s)
 		_, err := s.Ingest(t.Context(), org, []usage.Event{bad(tr)})
-		require.ErrorIs(t, err, store.ErrOutOfContract)
+		require.ErrorIs(t, err, store.ErrUsageOutOfContract)
 		assert.Contains(t, fields(err), field)
 		assert.Empty(t, allUsage(t, s, org, tr.product.ID))
 	}
@@ -175,7 +175,7 @@ func testUsageAllOrNothing(t *testing.T, s store.Store) {
 		event("s1", tr.product.ID, "2024-01-10", "2"),
 	}
 	_, err = s.Ingest(t.Context(), org, batch)
-	require.ErrorIs(t, err, store.ErrOutOfContract)
+	require.ErrorIs(t, err, store.ErrUsageOutOfContract)
 	require.ErrorIs(t, err, store.ErrInvalidInput)
 	require.ErrorIs(t, err, store.ErrDuplicateUsage)
 	assert.Subset(t, fields(err), []string{"usage[1].contract_id", "usage[3].date", "usage[4].quantity", "usage[5].id"})
@@ -277,7 +277,7 @@ func testUsageTimeZone(t *testing.T, s store.Store) {
 
 	tooLate := usage.Event{ID: "t3", ContractID: pc, Timestamp: time.Date(2024, 1, 31, 15, 0, 0, 0, time.UTC), Quantity: dec("1")}
 	_, err = s.Ingest(t.Context(), org, []usage.Event{tooLate})
-	require.ErrorIs(t, err, store.ErrOutOfContract, "2024-01-31T15:00Z is 1 February in Tokyo")
+	require.ErrorIs(t, err, store.ErrUsageOutOfContract, "2024-01-31T15:00Z is 1 February in Tokyo")
 	assert.Contains(t, fields(err), "usage[0].timestamp")
 
 	jan1, err := s.Usage(t.Context(), org, []uuid.UUID{pc}, day("2024-01-01"), day("2024-01-01"))
