@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/internal/testrun"
 	"github.com/pricekit/pricekit/modifier"
 	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/rating"
@@ -256,13 +257,11 @@ func (g *gen) inSubtree(c, n uuid.UUID) bool {
 	return false
 }
 
-const trees = 300
-
 // TestPropertyStatements rates random trees of every shape: sub contracts
 // with and without their own frequencies, dates inside and outside their
 // parent's.
 func TestPropertyStatements(t *testing.T) {
-	for i := range trees {
+	for i := range testrun.Cases(200, 4000) {
 		g := newGen(uint64(i))
 		g.aligned, g.shallow = i%3 == 0, i%3 == 1
 		in, to := g.tree()
@@ -321,15 +320,15 @@ func checkSums(t *testing.T, stmts []rating.Statement, places int32) {
 
 // checkNodesNotNegative: on every statement each node's subtree sums to
 // zero or more: a descendant's modifiers land with the slices they reduce
-// (SPEC 6), discounts never exceed a slice's subtotal and credits never pay
+// (docs/modifiers.md), discounts never exceed a slice's subtotal and credits never pay
 // more than is due, at every level.
 //
 // It holds unless a node with its own frequency has a descendant with its
 // own frequency and modifiers beneath a grid that splits one parent
-// statement: SPEC 6 lands that descendant's modifier lines with its
+// statement: docs/modifiers.md lands that descendant's modifier lines with its
 // slice's latest line, so a node in between may discount the descendant's
 // charges on an early period of its own and meet the descendant's
-// discounts and credits on a later one. The engine does what SPEC says
+// discounts and credits on a later one. The engine does what docs/modifiers.md says
 // there; the generator leaves those trees to the other checks.
 func checkNodesNotNegative(t *testing.T, g *gen, stmts []rating.Statement) {
 	t.Helper()
@@ -349,7 +348,7 @@ func checkNodesNotNegative(t *testing.T, g *gen, stmts []rating.Statement) {
 
 // checkEffectiveDates: every line's period lies within the effective dates
 // of the contract it belongs to: its own dates clipped to those of every
-// contract above it (SPEC 6). Nothing outside them is billed.
+// contract above it (docs/periods.md). Nothing outside them is billed.
 func checkEffectiveDates(t *testing.T, g *gen, stmts []rating.Statement) {
 	t.Helper()
 	// A product contract's dates are clipped by the node holding it, a
@@ -384,7 +383,7 @@ func checkEffectiveDates(t *testing.T, g *gen, stmts []rating.Statement) {
 
 // checkCredits: a credit's balance is never negative and never grows, and
 // its lines pay exactly what it lost from its balance: a credit pays only
-// lines that are billed (SPEC 6, effective dates).
+// lines that are billed (docs/periods.md, effective dates).
 func checkCredits(t *testing.T, g *gen, stmts []rating.Statement, places int32) {
 	t.Helper()
 	paid := map[uuid.UUID]decimal.Decimal{}
@@ -422,7 +421,7 @@ func checkCredits(t *testing.T, g *gen, stmts []rating.Statement, places int32) 
 // are contiguous, start at the start, end at the end, and their proration
 // factors add up to exactly the contract's days.
 func TestPropertyPeriodsCoverDays(t *testing.T) {
-	for i := range 2000 {
+	for i := range testrun.Cases(300, 3000) {
 		g := newGen(uint64(i))
 		f := g.frequency()
 		start := day("2023-01-01") + date.Date(g.pick(1200))
@@ -473,7 +472,7 @@ func TestPropertyPeriodsCoverDays(t *testing.T) {
 }
 
 func TestPropertyDeterministic(t *testing.T) {
-	for i := range 50 {
+	for i := range testrun.Cases(20, 200) {
 		g := newGen(uint64(1000 + i))
 		in, to := g.tree()
 		in.To = to
@@ -492,7 +491,7 @@ func TestPropertyDeterministic(t *testing.T) {
 // TestPropertyUsageOrder: the order of events does not change a sum, a max
 // or a count.
 func TestPropertyUsageOrder(t *testing.T) {
-	for i := range 100 {
+	for i := range testrun.Cases(30, 400) {
 		g := newGen(uint64(2000 + i))
 		in, to := g.tree()
 		in.To = to
