@@ -1,9 +1,12 @@
 // Package pricekit holds what every other package of the module shares: the
-// refusal codes of SPEC section 3 and the [Error] that carries them.
+// refusal codes (docs/errors.md) and the [Error] that carries them.
 //
 // pricekit computes what a customer owes, in-process: tiered, volume and
 // package usage pricing, fixed fees, discounts, minimums, prepaid credits with
 // expiry and billing-frequency schedules over a hierarchy of contracts.
+//
+// The meaning of every document, the JSON, the statement format and the
+// error codes are described in the repository's reference, docs/README.md.
 //
 // # Packages
 //
@@ -13,7 +16,11 @@
 //   - [github.com/pricekit/pricekit/contract]: customers and the contract tree.
 //   - [github.com/pricekit/pricekit/usage]: usage events.
 //   - [github.com/pricekit/pricekit/rating]: the pure engine that turns a tree and its usage into statements.
-//   - [github.com/pricekit/pricekit/store]: storage interfaces, with an in-memory default in store/memory.
+//   - [github.com/pricekit/pricekit/store]: storage interfaces and the conformance suite
+//     (store/storetest); back ends in [github.com/pricekit/pricekit/store/memory] and
+//     [github.com/pricekit/pricekit/store/postgres].
+//   - [github.com/pricekit/pricekit/billing]: rates contracts held in a store.
+//   - [github.com/pricekit/pricekit/scenario]: scenario documents.
 //
 // # Errors
 //

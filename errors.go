@@ -5,14 +5,14 @@ import (
 	"strings"
 )
 
-// Code is the stable, machine-readable reason for a refusal (SPEC section 3).
+// Code is the stable, machine-readable reason for a refusal (docs/errors.md).
 // A Code is itself an error, so it is the sentinel callers match with
 // errors.Is:
 //
 //	if errors.Is(err, pricekit.ErrInvalidTiers) { … }
 type Code string
 
-// The codes of SPEC section 3. They never change meaning.
+// The codes of docs/errors.md. They never change meaning.
 const (
 	ErrMissingInput       Code = "missing_input"
 	ErrInvalidInput       Code = "invalid_input"

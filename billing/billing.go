@@ -4,7 +4,7 @@
 //
 // [Rate] rates stored usage; [Simulate] rates a usage list given in memory
 // without storing anything (the seed's simulation mode). Both refuse bad
-// input with the codes of SPEC section 3 and change nothing.
+// input with the codes of docs/errors.md and change nothing.
 package billing
 
 import (

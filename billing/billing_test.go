@@ -3,7 +3,6 @@ package billing_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"testing"
 
@@ -163,24 +162,4 @@ func TestNotFound(t *testing.T) {
 			require.ErrorIs(t, err, pricekit.ErrNotFound)
 		})
 	}
-}
-
-func ExampleSimulate() {
-	ctx := context.Background()
-	st := memory.New()
-	if _, err := st.Save(ctx, org, store.Batch{Objects: tree()}); err != nil {
-		panic(err)
-	}
-	stmts, err := billing.Simulate(ctx, st, org, parentID, events(), date.New(2024, 1, 1), date.New(2024, 1, 31))
-	if err != nil {
-		panic(err)
-	}
-	for _, l := range stmts[0].Lines {
-		fmt.Println(l.Kind, l.Amount.StringFixed(2), l.Calculation)
-	}
-	fmt.Println("total", stmts[0].Total.StringFixed(2))
-	// Output:
-	// usage 20.00 100 × 0.10 = 10.00; 50 × 0.20 = 10.00
-	// fixed_fee 100.00 100.00 per period
-	// total 120.00
 }

@@ -1,6 +1,6 @@
 // Package contract owns the contract tree and its documents: customers,
 // product contracts, sub contracts and parent contracts, their currency,
-// and [Objects], the bundle of every kind of document (SPEC 2).
+// and [Objects], the bundle of every kind of document (docs/documents.md).
 //
 // # The tree
 //

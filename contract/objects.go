@@ -86,9 +86,25 @@ func (o Objects) Clone() Objects {
 
 // Validate checks every document on its own (not the references between
 // them), reporting each problem under its path, such as
-// "tiers[0].tiers[1].start".
+// "tiers[0].tiers[1].start", and that no id names documents of two kinds
+// (invalid_input at the later one's id, such as "credits[0].id"). The same
+// id twice in one kind is allowed: the later document replaces the earlier.
 func (o Objects) Validate() error {
 	var errs []error
+	kindOf := map[uuid.UUID]Kind{}
+	for _, k := range Kinds() {
+		for i, id := range o.IDsOf(k) {
+			if id == uuid.Nil {
+				continue
+			}
+			if other, ok := kindOf[id]; ok && other != k {
+				errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "contract", fmt.Sprintf("%s[%d].id", k, i),
+					fmt.Sprintf("id %s already names a document of %s in this bundle", id, other)))
+				continue
+			}
+			kindOf[id] = k
+		}
+	}
 	check := func(kind Kind, i int, err error) {
 		if err != nil {
 			errs = append(errs, pricekit.Prefix(fmt.Sprintf("%s[%d]", kind, i), err))

@@ -1,5 +1,5 @@
 // Package modifier owns what changes a node's subtotal after pricing
-// (SPEC 4.3): discounts, minimums and prepaid credits, each with its
+// (docs/modifiers.md): discounts, minimums and prepaid credits, each with its
 // validation, its JSON and its own math.
 //
 // The rating engine applies them per node and per billing period, in this
@@ -38,7 +38,7 @@
 //
 // # JSON and errors
 //
-// Each type reads and writes its document of SPEC 2, refusing unknown
+// Each type reads and writes its document of docs/documents.md, refusing unknown
 // fields, negative amounts and percentages outside 0..100 with code
 // invalid_input and the path of the field, as a *[pricekit.Error].
 package modifier

@@ -23,7 +23,7 @@ func bad(field, format string, args ...any) error {
 	return pricekit.Errorf(pricekit.ErrInvalidInput, "modifier", field, fmt.Sprintf(format, args...))
 }
 
-// Discount lowers a node's subtotal S for a period (SPEC 4.3): by Percentage
+// Discount lowers a node's subtotal S for a period (docs/modifiers.md): by Percentage
 // percent of S, or by a fixed Amount (never more than S), and only when S
 // reaches Threshold. Exactly one of Percentage and Amount is set.
 type Discount struct {
@@ -65,7 +65,7 @@ func (d Discount) Apply(s decimal.Decimal) decimal.Decimal {
 	return decimal.Min(d.Amount.Decimal, s)
 }
 
-// Minimum is a minimum spend per period (SPEC 4.3): when a node's discounted
+// Minimum is a minimum spend per period (docs/modifiers.md): when a node's discounted
 // subtotal is below Amount (prorated for a partial period), a true-up line
 // makes up the difference.
 type Minimum struct {
@@ -82,7 +82,7 @@ func (m Minimum) Validate() error {
 	return nil
 }
 
-// Credit is a prepaid balance (SPEC 4.3): Amount is granted on StartDate
+// Credit is a prepaid balance (docs/modifiers.md): Amount is granted on StartDate
 // (zero: the node's start) and pays statements whose period starts before
 // it expires, Expiry after the grant (zero: never). Credits burn in order of
 // lowest Priority, then earliest expiry, then start, then id.

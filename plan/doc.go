@@ -1,5 +1,5 @@
 // Package plan owns what a product's usage and a node's fixed fees cost
-// (SPEC 4.2): tier plans, their validation and their math, and fixed fees.
+// (docs/pricing.md): tier plans, their validation and their math, and fixed fees.
 //
 // # Quantities and money
 //

@@ -32,7 +32,7 @@ func ExamplePricer_Explain() {
 	// 100 × 0.10 = 10.00; 50 × 0.20 = 10.00
 }
 
-// SPEC 4.2's volume example: the whole quantity at the tier where it ends,
+// The volume example of docs/pricing.md: the whole quantity at the tier where it ends,
 // plus that tier's flat fee.
 func ExamplePricer_Amount() {
 	p := plan.TierPlan{Pricing: plan.Volume, Tiers: []plan.Tier{

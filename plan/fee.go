@@ -33,7 +33,7 @@ func (p FeePeriod) String() string {
 	return ""
 }
 
-// FixedFee is an amount charged per period (SPEC 4.2). It is an entity,
+// FixedFee is an amount charged per period (docs/pricing.md). It is an entity,
 // stored by id and shared by many contracts.
 type FixedFee struct {
 	ID          uuid.UUID

@@ -11,7 +11,7 @@ import (
 	"github.com/pricekit/pricekit"
 )
 
-// PricingType is how a quantity is priced through the tiers (SPEC 4.2).
+// PricingType is how a quantity is priced through the tiers (docs/pricing.md).
 type PricingType byte
 
 // The pricing types, written 1, 2, 3 or "graduated", "volume", "package".
@@ -157,7 +157,7 @@ type Tier struct {
 	FlatFee   decimal.Decimal
 }
 
-// TierPlan prices a product contract's usage (SPEC 4.2). It is an entity,
+// TierPlan prices a product contract's usage (docs/pricing.md). It is an entity,
 // stored by id and shared by many product contracts.
 //
 // The zero TierPlan is invalid: it has no tiers and no pricing type.
@@ -210,7 +210,7 @@ func (p TierPlan) Validate() error {
 	return errors.Join(errs...)
 }
 
-// ValidateTiers checks the shape of a tier list (SPEC 4.2 and 6): the first
+// ValidateTiers checks the shape of a tier list (docs/pricing.md): the first
 // tier starts at 0, each next one starts where the previous ended (written as
 // the previous end, or the previous end + 1 when both are whole numbers),
 // bounded tiers end above their start, only the last is unbounded, and no

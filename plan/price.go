@@ -89,7 +89,7 @@ func (pr *Pricer) Rounding() QuantityRounding { return pr.plan.Rounding }
 func (pr *Pricer) Plan() TierPlan { return pr.plan.Clone() }
 
 // Amount returns the exact price of quantity q (not negative, already
-// aggregated and rounded): SPEC 4.2's graduated, volume or package math,
+// aggregated and rounded): the graduated, volume or package math,
 // flat fees included.
 func (pr *Pricer) Amount(q decimal.Decimal) decimal.Decimal {
 	if pr.fast {

@@ -203,7 +203,7 @@ func TestRateCycle(t *testing.T) {
 	})
 
 	t.Run("the same sub contract twice is not a cycle, but is refused", func(t *testing.T) {
-		// Its lines could not be told apart (SPEC 4.4 identifies a line by
+		// Its lines could not be told apart (docs/statements.md identifies a line by
 		// its contract and period) and it would be billed twice.
 		b := &bundle{}
 		fee := b.fee("5", "")
@@ -367,4 +367,17 @@ func TestRateNamesEveryBadEvent(t *testing.T) {
 	for _, e := range got {
 		assert.Contains(t, e.Error(), e.Field, "the message names the field")
 	}
+}
+
+// TestRateRefusesIDOfTwoKinds: one id names one document, in a bundle
+// given to rating as in a store.
+func TestRateRefusesIDOfTwoKinds(t *testing.T) {
+	b := &bundle{}
+	fee := b.fee("10", "")
+	b.Minimums = append(b.Minimums, modifier.Minimum{ID: fee, Amount: dec("5")})
+	id := b.parent(contract.ParentContract{SubContract: contract.SubContract{Dates: dates("2024-01-01", "2024-01-31"),
+		FixedFees: ids(fee)}})
+	_, err := rating.Rate(rating.Input{Objects: b.Objects, Contract: id})
+	require.ErrorIs(t, err, pricekit.ErrInvalidInput)
+	assert.Equal(t, []string{"minimums[0].id"}, fields(err))
 }

@@ -33,7 +33,7 @@ func (g *grant) pays(day date.Date) bool {
 	return day >= g.from && (g.expiry == 0 || day < g.expiry) && g.balance.IsPositive()
 }
 
-// sortGrants puts a node's grants in burn order (SPEC 4.3): lowest
+// sortGrants puts a node's grants in burn order (docs/modifiers.md): lowest
 // priority, then earliest expiry (never-expiring last), then earliest
 // grant day, then id.
 func sortGrants(gs []*grant) {

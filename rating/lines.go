@@ -46,7 +46,7 @@ func (e *engine) usageLine(p *product, q schedule.Period) Line {
 }
 
 // feeLines appends the lines of fixed fee f of node n that land on the
-// statement [s, end) (SPEC 4.2 and 6).
+// statement [s, end) (docs/pricing.md).
 func (e *engine) feeLines(dst []entry, n *node, f plan.FixedFee, s, end date.Date) []entry {
 	lo, hi := max(s, n.start), bound(n.end, end)
 	if lo >= hi {

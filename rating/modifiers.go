@@ -7,7 +7,7 @@ import (
 	"github.com/pricekit/pricekit/schedule"
 )
 
-// slice is one slice of a node period being modified (SPEC 6): the lines
+// slice is one slice of a node period being modified (docs/modifiers.md): the lines
 // of the period that land on one parent statement. Each step of the
 // modifier pipeline reads what the steps before it left in due and adds
 // its lines.
@@ -22,7 +22,7 @@ type slice struct {
 	out      []entry
 }
 
-// step is one modifier of the pipeline; the steps run in SPEC 4.3's order.
+// step is one modifier of the pipeline; the steps run in the order of docs/modifiers.md.
 type step func(e *engine, sl *slice)
 
 var pipeline = []step{(*engine).discounts, (*engine).minimumStep, (*engine).credits}
@@ -46,7 +46,7 @@ func (sl *slice) add(k Kind, item int, l Line) {
 }
 
 // discounts applies the node's discounts progressively: each earns what it
-// would on the period's cumulative subtotal (SPEC 4.3: only on a positive
+// would on the period's cumulative subtotal (docs/modifiers.md: only on a positive
 // subtotal, from its threshold on, together never more than the subtotal,
 // a later one cut first), less what earlier slices of the period gave,
 // never below zero and together never more than this slice's subtotal.

@@ -75,7 +75,7 @@ func (t *tree) days(from, to date.Date) (date.Date, date.Date, error) {
 }
 
 // target is what usage of product contract id must fit: its own dates
-// (SPEC 3), in the parent contract's time zone.
+// (docs/errors.md), in the parent contract's time zone.
 func (t *tree) target(id uuid.UUID) (usage.Target, bool) {
 	p, ok := t.byID[id]
 	if !ok {

@@ -194,7 +194,7 @@ func TestRateDescendantAnchoredOnThe15th(t *testing.T) {
 	// A monthly parent from 1 Jan; a sub contract with its own monthly
 	// frequency from 15 Jan: periods 15 Jan–14 Feb, 15 Feb–14 Mar, … Its fee
 	// (anchor S) lands with the period's start, its usage with the period's
-	// end, so each period has two slices (SPEC 6) and its discount lands
+	// end, so each period has two slices (docs/modifiers.md) and its discount lands
 	// progressively with them: 10 % of what each slice adds.
 	b := &bundle{}
 	monthly := b.freq(schedule.BillingFrequency{Unit: schedule.Month})

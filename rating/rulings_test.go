@@ -28,7 +28,7 @@ func quarterlyUnderMonthly(b *bundle, anchor schedule.Anchor, sub contract.SubCo
 }
 
 func TestRulingDescendantDiscountLandsWithItsSlice(t *testing.T) {
-	// SPEC 6: a quarterly anchor-S sub with a 300.00 fee and its own 50 %
+	// docs/modifiers.md: a quarterly anchor-S sub with a 300.00 fee and its own 50 %
 	// discount under a monthly parent with a 50 % discount bills 75.00 /
 	// 0.00 / 0.00: the sub's discount lands with the fee it reduces.
 	b := &bundle{}
@@ -50,7 +50,7 @@ func TestRulingDescendantDiscountLandsWithItsSlice(t *testing.T) {
 }
 
 func TestRulingDescendantModifiersProgressOverSlices(t *testing.T) {
-	// SPEC 6: the quarter's fee lands in January, its usage in March. The
+	// docs/modifiers.md: the quarter's fee lands in January, its usage in March. The
 	// discount is earned only when the cumulative subtotal reaches its
 	// threshold (March), the minimum trues up the whole quarter at its last
 	// slice, and the credit pays each slice on its own statement.
@@ -86,7 +86,7 @@ func TestRulingDescendantModifiersProgressOverSlices(t *testing.T) {
 }
 
 func TestRulingAdvanceOnlyPeriodIsOneSliceAtItsStart(t *testing.T) {
-	// SPEC 6: a period whose lines all land at its start (advance fees
+	// docs/modifiers.md: a period whose lines all land at its start (advance fees
 	// only) is one slice there, so its minimum lands there too.
 	b := &bundle{}
 	commit := b.minimum("250")
@@ -106,7 +106,7 @@ func TestRulingAdvanceOnlyPeriodIsOneSliceAtItsStart(t *testing.T) {
 }
 
 func TestRulingEmptyPeriodIsOneSliceAtItsEnd(t *testing.T) {
-	// SPEC 6: a period with no lines is one slice at its end. A quarterly
+	// docs/modifiers.md: a period with no lines is one slice at its end. A quarterly
 	// sub with only a minimum bills it on the quarter's last statement.
 	b := &bundle{}
 	commit := b.minimum("90")
@@ -121,7 +121,7 @@ func TestRulingEmptyPeriodIsOneSliceAtItsEnd(t *testing.T) {
 }
 
 func TestRulingEffectiveDates(t *testing.T) {
-	// SPEC 6: a sub contract of 15 Jan – 30 Jun with its own monthly grid
+	// docs/periods.md: a sub contract of 15 Jan – 30 Jun with its own monthly grid
 	// under a parent of 1 Feb – 31 Mar is billed only from 1 Feb to 31 Mar.
 	// Its grid stays anchored on the 15th; cut periods prorate; its credit
 	// is granted on its effective start; its once fee comes with its first
@@ -188,7 +188,7 @@ func TestRulingEffectiveDates(t *testing.T) {
 }
 
 func TestRulingOnceFeeFollowsItsNodesAnchor(t *testing.T) {
-	// SPEC 6: a once fee comes with the node's first period, on the
+	// docs/pricing.md: a once fee comes with the node's first period, on the
 	// statement holding its first day for anchor S and its last day for
 	// anchor E; never prorated.
 	for _, tt := range []struct {
@@ -215,7 +215,7 @@ func TestRulingOnceFeeFollowsItsNodesAnchor(t *testing.T) {
 }
 
 func TestRulingCreditLinesComeInBurnOrderThenDate(t *testing.T) {
-	// SPEC 6: when several periods of a sub contract land on one statement,
+	// docs/modifiers.md: when several periods of a sub contract land on one statement,
 	// its credit lines come in burn order, then by date (not in the order
 	// the credits were first used).
 	b := &bundle{}
@@ -248,7 +248,7 @@ func TestRulingCreditLinesComeInBurnOrderThenDate(t *testing.T) {
 }
 
 func TestRulingEveryLineCarriesItsPeriod(t *testing.T) {
-	// SPEC 4.4: every line carries period_start and period_end, and a
+	// docs/statements.md: every line carries period_start and period_end, and a
 	// statement carries maximums and adjustments sums.
 	b := &bundle{}
 	pc := b.product(b.perUnit("1"), "2024-01-01", "", uuid.Nil)
@@ -274,4 +274,52 @@ func TestRulingEveryLineCarriesItsPeriod(t *testing.T) {
 	require.NotNil(t, doc.Adjustments)
 	assert.Equal(t, "0.00", *doc.Maximums)
 	assert.Equal(t, "0.00", *doc.Adjustments)
+}
+
+// TestCalculationsReadAsAPersonReadsThem: amounts in calculations use the
+// currency's places, more only where a price has more digits; a discount
+// cut to what is left says so.
+func TestCalculationsReadAsAPersonReadsThem(t *testing.T) {
+	t.Run("USD with a price of three places", func(t *testing.T) {
+		b := &bundle{}
+		pc := b.product(b.perUnit("0.020"), "2024-01-01", "", uuid.Nil)
+		id := b.parent(contract.ParentContract{SubContract: contract.SubContract{Dates: dates("2024-01-01", ""),
+			ProductContracts: ids(pc.ID)}})
+		stmts := b.rate(t, id, "2024-01-01", "2024-01-31", on(pc, "2024-01-02", "9000"))
+		assert.Equal(t, "9000 × 0.02 = 180.00", stmts[0].Lines[0].Calculation)
+	})
+	t.Run("a price with digits beyond the currency's", func(t *testing.T) {
+		b := &bundle{}
+		pc := b.product(b.perUnit("0.125"), "2024-01-01", "", uuid.Nil)
+		id := b.parent(contract.ParentContract{SubContract: contract.SubContract{Dates: dates("2024-01-01", ""),
+			ProductContracts: ids(pc.ID)}})
+		stmts := b.rate(t, id, "2024-01-01", "2024-01-31", on(pc, "2024-01-02", "3"))
+		assert.Equal(t, "3 × 0.125 = 0.375", stmts[0].Lines[0].Calculation)
+		assertDec(t, "0.38", stmts[0].Lines[0].Amount)
+	})
+	t.Run("JPY without decimals", func(t *testing.T) {
+		b := &bundle{}
+		pc := b.product(b.perUnit("5.00"), "2024-01-01", "", uuid.Nil)
+		fee := b.fee("1000", "")
+		id := b.parent(contract.ParentContract{Currency: "JPY", SubContract: contract.SubContract{
+			Dates: dates("2024-01-10", ""), ProductContracts: ids(pc.ID), FixedFees: ids(fee),
+			Discounts: ids(b.percentOff("10", ""))}})
+		stmts := b.rate(t, id, "2024-01-10", "2024-02-09", on(pc, "2024-01-12", "100"))
+		calcs := []string{}
+		for _, l := range stmts[0].Lines {
+			calcs = append(calcs, l.Calculation)
+		}
+		assert.Equal(t, []string{"100 × 5 = 500", "1000 per period", "10% of 1500 = 150"}, calcs)
+	})
+	t.Run("a discount cut to the subtotal says so", func(t *testing.T) {
+		b := &bundle{}
+		id := b.parent(contract.ParentContract{SubContract: contract.SubContract{Dates: dates("2024-01-01", ""),
+			FixedFees: ids(b.fee("50", "")), Discounts: ids(b.amountOff("40"), b.amountOff("30"))}})
+		stmts := b.rate(t, id, "2024-01-01", "2024-01-31")
+		require.Len(t, stmts[0].Lines, 3)
+		assert.Equal(t, "40.00 off 50.00 = 40.00", stmts[0].Lines[1].Calculation)
+		assert.Equal(t, "30.00 off 50.00 = 30.00, cut to 10.00 so that the discounts do not exceed the subtotal",
+			stmts[0].Lines[2].Calculation)
+		assertDec(t, "-10", stmts[0].Lines[2].Amount)
+	})
 }

@@ -26,7 +26,7 @@ type entry struct {
 }
 
 // periodState is what a node period carries from one of its slices to the
-// next (SPEC 6): the charges so far and what each discount gave.
+// next (docs/modifiers.md): the charges so far and what each discount gave.
 type periodState struct {
 	k          int
 	cum        decimal.Decimal // subtotal of the slices so far
@@ -47,7 +47,7 @@ type acc struct {
 // collect appends to dst the lines of node n and everything beneath it
 // that land on the parent statement [s, end), in statement order: n's
 // usage lines, its fee lines, each sub contract's lines, then n's modifier
-// lines (SPEC 4.4).
+// lines (docs/statements.md).
 func (e *engine) collect(dst []entry, n *node, s, end date.Date) []entry {
 	mark := len(dst)
 	for _, p := range n.products {
@@ -82,7 +82,7 @@ func (e *engine) collect(dst []entry, n *node, s, end date.Date) []entry {
 
 // slices groups lines (all of n's periods) by n's period, in date order,
 // and adds a slice at the end of each period of n that ends on the
-// statement without any line (SPEC 6: such a period is one slice at its
+// statement without any line (docs/modifiers.md: such a period is one slice at its
 // end, where its minimum lands).
 func (e *engine) slices(n *node, lines []entry, s, end date.Date) []acc {
 	var out []acc
@@ -152,7 +152,7 @@ func (n *node) close(k int) {
 
 // linesIn reports whether any line of n or beneath it lands on a day in
 // [a, b). It looks ahead from a slice to the rest of its period, to tell
-// whether the slice is the period's last (SPEC 6), and it needs only the
+// whether the slice is the period's last (docs/modifiers.md), and it needs only the
 // documents: which lines exist never depends on usage, since every active
 // product contract gets a usage line for each of its periods and every fee
 // a line for each of its periods. With own true, a period of n that holds

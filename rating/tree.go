@@ -27,7 +27,7 @@ type node struct {
 	at       string // its path step below its parent, such as "sub_contracts[2]"
 	ownStart date.Date
 	// start and end (exclusive; 0: evergreen) are its effective dates: its
-	// own clipped to its parent's (SPEC 6). active is false when nothing of
+	// own clipped to its parent's (docs/periods.md). active is false when nothing of
 	// them is left.
 	start, end date.Date
 	active     bool

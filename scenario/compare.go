@@ -9,7 +9,7 @@ import (
 )
 
 // compare reports where got differs from want: only the fields want gives
-// are compared (SPEC 5), lists element by element, numbers by value.
+// are compared (docs/scenarios.md), lists element by element, numbers by value.
 func compare(path string, want, got any, diffs *[]string) {
 	switch w := want.(type) {
 	case map[string]any:

@@ -1,4 +1,4 @@
-// Package scenario reads and runs scenario documents (SPEC 5): everything
+// Package scenario reads and runs scenario documents (docs/scenarios.md): everything
 // needed to reproduce a bill — documents, usage, the run and, optionally,
 // the expected result — in one JSON file. The conformance suite is made of
 // them, and examples/scenario runs them from the command line.

@@ -1,6 +1,6 @@
 // Package schedule owns billing time: the recurrences that fees and credits
 // count in, the billing frequencies of contracts and the periods they cut
-// (SPEC 4.1). It is pure: every function takes its dates as arguments and
+// (docs/periods.md). It is pure: every function takes its dates as arguments and
 // never reads a clock.
 //
 // # Days and periods
@@ -53,8 +53,8 @@
 //
 // # JSON and errors
 //
-// [BillingFrequency] reads and writes the document of SPEC 2, applying the
-// defaults of SPEC 6 (type 1, interval 1, anchor S, eq false) and refusing
+// [BillingFrequency] reads and writes the document of docs/documents.md, applying its
+// defaults (type 1, interval 1, anchor S, eq false) and refusing
 // unknown fields. Every refusal is a *[pricekit.Error] with code
 // invalid_input and the path of the offending field.
 package schedule

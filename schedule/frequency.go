@@ -18,7 +18,7 @@ import (
 // calendar boundaries.
 type Type byte
 
-// The types of SPEC 4.1, written 1 and 2 (or "anniversary", "calendar").
+// The types of docs/periods.md, written 1 and 2 (or "anniversary", "calendar").
 const (
 	Anniversary Type = 1
 	Calendar    Type = 2
@@ -39,7 +39,7 @@ func (t Type) String() string {
 // the period's start (in advance) or of its end (in arrears).
 type Anchor byte
 
-// The anchors of SPEC 4.1, written "S" and "E".
+// The anchors of docs/periods.md, written "S" and "E".
 const (
 	AnchorStart Anchor = 'S'
 	AnchorEnd   Anchor = 'E'
@@ -53,7 +53,7 @@ func (a Anchor) String() string {
 	return fmt.Sprintf("Anchor(%d)", int(a))
 }
 
-// BillingFrequency is the cadence of a contract's billing periods (SPEC 4.1):
+// BillingFrequency is the cadence of a contract's billing periods (docs/periods.md):
 // Interval × Unit, aligned to the contract's start or to the calendar,
 // optionally in periods of equal length. It is an entity, stored by id and
 // shared by many contracts.
@@ -210,8 +210,8 @@ func (f BillingFrequency) MarshalJSON() ([]byte, error) {
 	return json.Marshal(w)
 }
 
-// UnmarshalJSON reads a billing frequency document (SPEC 2), applying the
-// defaults of SPEC 6 and refusing unknown fields. It validates what it reads.
+// UnmarshalJSON reads a billing frequency document (docs/documents.md), applying
+// its defaults and refusing unknown fields. It validates what it reads.
 func (f *BillingFrequency) UnmarshalJSON(data []byte) error {
 	o, err := jsonx.Parse("schedule", data)
 	if err != nil {

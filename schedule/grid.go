@@ -21,7 +21,7 @@ type Grid struct {
 
 // Grid returns f's grid for a contract anchored on anchor (its start date):
 // anniversary grids start on anchor itself, calendar grids on the calendar
-// boundary on or before it (SPEC 4.1 and 6).
+// boundary on or before it (docs/periods.md).
 func (f BillingFrequency) Grid(anchor date.Date) Grid {
 	origin, anchorDay := anchor, anchor.Day()
 	if f.Type == Calendar {

@@ -15,7 +15,7 @@ import (
 // quarter or year. The zero Unit is invalid.
 type Unit byte
 
-// The units of SPEC 4.1, written D, W, M, Q and Y in JSON.
+// The units of docs/periods.md, written D, W, M, Q and Y in JSON.
 const (
 	Day Unit = iota + 1
 	Week

@@ -1,6 +1,8 @@
 // Package store defines where pricekit keeps its documents and usage: the
 // interfaces a back end implements, the errors it refuses with, and the
-// checks every back end shares.
+// checks every back end shares. The documents themselves are described in
+// the repository's reference, docs/documents.md, and the refusals in
+// docs/errors.md.
 //
 // # Interfaces
 //

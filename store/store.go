@@ -61,7 +61,7 @@ type Reader interface {
 	Version(ctx context.Context, org, id uuid.UUID) (int64, error)
 }
 
-// UsageWriter ingests usage events (SPEC 3): a batch is accepted or refused
+// UsageWriter ingests usage events (docs/errors.md): a batch is accepted or refused
 // as a whole, the refusal naming every bad event; an id seen before with
 // the same payload is a no-op, with another payload duplicate_usage.
 type UsageWriter interface {

@@ -24,7 +24,7 @@ type UsageBiller interface {
 	BilledThrough(ctx context.Context, org, parentContract uuid.UUID) (date.Date, error)
 }
 
-// UsageReporter reports stored usage for people (SPEC's usage reports).
+// UsageReporter reports stored usage for people (usage reports).
 type UsageReporter interface {
 	UsageReport(ctx context.Context, org uuid.UUID, q UsageQuery) (UsageReport, error)
 }

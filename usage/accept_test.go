@@ -14,7 +14,7 @@ import (
 	"github.com/pricekit/pricekit/usage"
 )
 
-// An event without product_id is for its contract's product (SPEC 6), so a
+// An event without product_id is for its contract's product (docs/documents.md, usage events), so a
 // replay that names that product is the same payload, in a batch and
 // against a stored event.
 func TestAcceptOmittedProductEqualsOwnProduct(t *testing.T) {

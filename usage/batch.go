@@ -45,7 +45,7 @@ func datesText(t Target) string {
 
 // Same reports whether a and b, two events for t's contract, carry the same
 // payload: the test for a replay. An event without product_id is for the
-// contract's own product (SPEC 6), so leaving it out equals naming it.
+// contract's own product (docs/documents.md, usage events), so leaving it out equals naming it.
 func (t Target) Same(a, b Event) bool {
 	a.ProductID, b.ProductID = or(a.ProductID, t.ProductID), or(b.ProductID, t.ProductID)
 	return a.SamePayload(b)
@@ -65,7 +65,7 @@ func dayField(e Event) string {
 	return "timestamp"
 }
 
-// Accept validates a batch of events as a whole (SPEC 3): every event must
+// Accept validates a batch of events as a whole (docs/errors.md): every event must
 // be valid, name a known product contract (lookup) and fit it, and an id
 // seen before (in stored, or earlier in the batch) must carry the same
 // payload. It returns the events to store — replays of a stored or earlier

@@ -16,7 +16,7 @@
 //
 // # Batches and idempotency
 //
-// A batch is accepted or refused as a whole (SPEC 3). A refusal is an error
+// A batch is accepted or refused as a whole (docs/errors.md). A refusal is an error
 // joining one [pricekit.Error] per bad event, its field path starting with
 // usage[i]: invalid_input for an event that is malformed (no contract, no
 // or two days, a negative quantity), usage_out_of_contract for an unknown
@@ -36,7 +36,7 @@
 //
 // Periods are half-open day ranges [start, end), as in package schedule:
 // [Query.Bounds] b0 < b1 < … < bn make the periods [b0, b1), …, [bn-1, bn).
-// Contract dates in a [Target] are inclusive, as in SPEC 1.
+// Contract dates in a [Target] are inclusive, as in docs/README.md.
 //
 // # Aggregations
 //

@@ -14,7 +14,7 @@ import (
 	"github.com/pricekit/pricekit/internal/jsonx"
 )
 
-// Event is one usage record (SPEC 2): Quantity of a product used under a
+// Event is one usage record (docs/documents.md): Quantity of a product used under a
 // product contract, on a Date or at a Timestamp (exactly one of them).
 //
 // ID is the host's idempotency key (any non-empty string, such as a source

@@ -249,7 +249,7 @@ func (l *Log) samePayload(i int, e Event, t Target, g int32, q int64, fits bool)
 	return l.bigQuantity(i).Equal(e.Quantity)
 }
 
-// Ingest validates a batch as a whole and appends it (SPEC 3). Every event
+// Ingest validates a batch as a whole and appends it (docs/errors.md). Every event
 // must be valid (invalid_input), name a product contract that lookup knows,
 // for its product and with its day inside the contract's dates
 // (usage_out_of_contract); an id seen before, in the log or earlier in the

@@ -23,7 +23,7 @@ const Scale = 9
 // Stored quantities are never negative, so it cannot be a real one.
 const bigQty = math.MinInt64
 
-// Aggregation says how a period's events become one quantity (SPEC 4.2).
+// Aggregation says how a period's events become one quantity (docs/pricing.md).
 // Its values match the plan package's aggregations one for one, so
 // usage.Aggregation(p.Aggregation) converts.
 type Aggregation uint8

@@ -1,4 +1,4 @@
-// Command scenario runs a scenario document (SPEC 5).
+// Command scenario runs a scenario document (docs/scenarios.md).
 //
 //	go run ./examples/scenario FILE.json          # prints {"statements": …} or {"error": …}
 //	go run ./examples/scenario -check FILE.json   # compares with the file's "expect"

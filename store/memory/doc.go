@@ -1,7 +1,8 @@
 // Package memory is the in-memory pricekit store: a [store.Store] that keeps
 // documents and usage in maps, for tests, examples and hosts that load
 // their contracts at start-up. It passes the store/storetest conformance
-// suite; nothing is persisted.
+// suite; nothing is persisted. The README's "Choosing a store" compares it
+// with store/postgres.
 //
 // # Concurrency
 //

@@ -1,6 +1,8 @@
 // Package postgres is the PostgreSQL back end of package store: a
 // [store.Store] on a [pgxpool.Pool] that the host passes in, so contracts
-// and usage live in the host's own database.
+// and usage live in the host's own database. It keeps the documents of
+// docs/documents.md and refuses with the codes of docs/errors.md, exactly as
+// store/memory does.
 //
 // # Schema
 //

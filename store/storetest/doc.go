@@ -6,7 +6,8 @@
 //		storetest.Run(t, func(t *testing.T) store.Store { return memory.New() })
 //	}
 //
-// and passes it to be a [store.Store].
+// and passes it to be a [store.Store]: the same documents, refusals (the
+// codes and field paths of docs/errors.md) and usage rules everywhere.
 //
 // # What it checks
 //
