@@ -9,36 +9,47 @@ package billing
 
 import (
 	"context"
-	"math"
 
 	"github.com/google/uuid"
 	"github.com/rickb777/date/v2"
 
-	"github.com/pricekit/pricekit/contract"
 	"github.com/pricekit/pricekit/rating"
 	"github.com/pricekit/pricekit/store"
 	"github.com/pricekit/pricekit/usage"
 )
 
-// Reader is what billing needs of a store.
+// Reader is what billing needs of a store: its documents and the
+// aggregates of its usage.
 type Reader interface {
 	store.Reader
-	store.UsageReader
+	store.UsageAggregator
 }
 
 // Rate returns the statements of stored parent contract id for every
 // billing period overlapping [from, to] (zero: the contract's dates), from
-// the usage stored for its product contracts.
+// the usage stored for its product contracts. The store aggregates that
+// usage period by period where it keeps it; no event is read into memory.
+// A stored event is never a reason to refuse a rating: usage outside a
+// contract's effective dates is kept and not billed.
 func Rate(ctx context.Context, st Reader, org, id uuid.UUID, from, to date.Date) ([]rating.Statement, error) {
 	objs, err := store.Resolve(ctx, st, org, id)
 	if err != nil {
 		return nil, err
 	}
-	events, err := st.Usage(ctx, org, productIDs(objs), date.Date(math.MinInt32), date.Date(math.MaxInt32))
-	if err != nil {
-		return nil, err
-	}
-	return rating.Rate(rating.Input{Objects: objs, Contract: id, Usage: events, From: from, To: to})
+	return rating.Rate(rating.Input{Objects: objs, Contract: id, Aggregates: stored{ctx: ctx, st: st, org: org},
+		From: from, To: to})
+}
+
+// stored is a store's usage of one organization, as rating asks for it.
+// It holds a context for the length of one call to Rate, never longer.
+type stored struct {
+	ctx context.Context
+	st  store.UsageAggregator
+	org uuid.UUID
+}
+
+func (s stored) Aggregate(reqs []usage.Request) ([][]usage.Aggregates, error) {
+	return s.st.Aggregate(s.ctx, s.org, reqs)
 }
 
 // Simulate rates stored parent contract id with the given usage instead of
@@ -50,12 +61,4 @@ func Simulate(ctx context.Context, st store.Reader, org, id uuid.UUID, events []
 		return nil, err
 	}
 	return rating.Rate(rating.Input{Objects: objs, Contract: id, Usage: events, From: from, To: to})
-}
-
-func productIDs(o contract.Objects) []uuid.UUID {
-	ids := make([]uuid.UUID, len(o.ProductContracts))
-	for i, p := range o.ProductContracts {
-		ids[i] = p.ID
-	}
-	return ids
 }

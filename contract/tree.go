@@ -13,14 +13,15 @@ import (
 // contract is level 0, its sub contracts level 1, and so on to level 100.
 const MaxDepth = 100
 
-// CheckTree checks the tree of sub contracts beneath root, where children
-// returns the sub contracts a contract lists: no contract contains itself
-// (cycle), none is nested more than [MaxDepth] levels deep, and none
-// appears twice in the tree (invalid_input: it would be billed twice, and
-// its lines could not be told apart). It walks the tree with its own stack
-// and visits each contract once, so it is linear in the size of the tree,
-// and its errors name the contracts at fault, not every level above them.
-func CheckTree(root uuid.UUID, children func(uuid.UUID) []uuid.UUID) error {
+// CheckTree checks the tree beneath root, where children returns the sub
+// contracts and product contracts a contract lists: no contract contains
+// itself (cycle), none is nested more than [MaxDepth] levels deep, and no
+// sub or product contract appears twice in the tree (invalid_input: it
+// would be billed twice, and its lines could not be told apart). It walks
+// the tree with its own stack and visits each contract once, so it is
+// linear in the size of the tree, and its errors name the contracts at
+// fault, not every level above them.
+func CheckTree(root uuid.UUID, children func(uuid.UUID) (subs, products []uuid.UUID)) error {
 	type frame struct {
 		id   uuid.UUID
 		kids []uuid.UUID
@@ -29,7 +30,22 @@ func CheckTree(root uuid.UUID, children func(uuid.UUID) []uuid.UUID) error {
 	onPath := map[uuid.UUID]int{root: 0} // depth of each contract on the current path
 	seen := map[uuid.UUID]bool{root: true}
 	var deep error // the first contract too deep; a cycle or a repeat found later is reported first
-	stack := []frame{{id: root, kids: children(root)}}
+	visit := func(id uuid.UUID) ([]uuid.UUID, error) {
+		subs, products := children(id)
+		for _, p := range products {
+			if seen[p] {
+				return nil, pricekit.Errorf(pricekit.ErrInvalidInput, "contract", "product_contracts",
+					fmt.Sprintf("product contract %s appears twice in the tree of %s: its usage would be billed twice", p, root))
+			}
+			seen[p] = true
+		}
+		return subs, nil
+	}
+	kids, err := visit(root)
+	if err != nil {
+		return err
+	}
+	stack := []frame{{id: root, kids: kids}}
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if top.next == len(top.kids) {
@@ -56,7 +72,11 @@ func CheckTree(root uuid.UUID, children func(uuid.UUID) []uuid.UUID) error {
 		}
 		seen[c] = true
 		onPath[c] = len(stack)
-		stack = append(stack, frame{id: c, kids: children(c)})
+		kids, err := visit(c)
+		if err != nil {
+			return err
+		}
+		stack = append(stack, frame{id: c, kids: kids})
 	}
 	return deep
 }

@@ -18,7 +18,15 @@ import (
 type Input struct {
 	Objects  contract.Objects
 	Contract uuid.UUID // a parent contract in Objects
-	Usage    []usage.Event
+	// Usage is usage held in memory, as events: they are checked as an
+	// ingestion would check them (invalid_input, duplicate_usage,
+	// usage_out_of_contract) and aggregated here.
+	Usage []usage.Event
+	// Aggregates, instead of Usage, answers for usage accepted and kept
+	// elsewhere, such as in a store (see package billing): rating asks it
+	// for the aggregates of the periods it prices, and checks nothing of
+	// the events themselves, which were checked when they were accepted.
+	Aggregates Aggregator
 	// From and To (inclusive) select the statements: every billing period
 	// of the parent that overlaps [From, To]. Zero values default to the
 	// contract's dates; an evergreen contract needs To.
@@ -48,13 +56,20 @@ func Rate(in Input) ([]Statement, error) {
 	if err != nil {
 		return nil, err
 	}
-	events := in.Usage
-	if len(events) > 0 {
-		if events, err = usage.Accept(events, t.target, func(string) (usage.Event, bool) { return usage.Event{}, false }); err != nil {
-			return nil, err
+	src := in.Aggregates
+	switch {
+	case src != nil && len(in.Usage) > 0:
+		return nil, pricekit.Errorf(pricekit.ErrInvalidInput, "rating", "usage", "give usage events or an aggregator, not both")
+	case src == nil:
+		events := in.Usage
+		if len(events) > 0 {
+			if events, err = usage.Accept(events, t.target, func(string) (usage.Event, bool) { return usage.Event{}, false }); err != nil {
+				return nil, err
+			}
 		}
+		src = newEvents(t, events)
 	}
-	return t.rate(fill(t, events), from, to), nil
+	return t.rate(src, from, to)
 }
 
 // days applies the defaults of the run's range.
@@ -89,25 +104,34 @@ func (t *tree) target(id uuid.UUID) (usage.Target, bool) {
 // and the progressive modifiers of periods that began earlier carry into
 // them; only the state of periods still open is kept, so memory does not
 // grow with the number of statements replayed.
-func (t *tree) rate(usage []bucket, from, to date.Date) []Statement {
+func (t *tree) rate(src Aggregator, from, to date.Date) ([]Statement, error) {
 	root := t.root
 	lo, hi := max(from, root.start), bound(root.end, to+1)
 	if lo >= hi {
-		return []Statement{}
+		return []Statement{}, nil
 	}
 	first, last := root.grid.Index(lo), root.grid.Index(hi-1)
-	e := &engine{t: t, places: t.places, usage: usage}
+	e := &engine{t: t, places: t.places, src: src,
+		cache: make([][]agg, len(t.products)), next: make([]int, len(t.products))}
 	out := make([]Statement, 0, last-first+1)
 	var buf []entry
 	for k := root.grid.Index(root.start); k <= last; k++ {
+		if k >= e.fetched {
+			if err := e.fetch(k, last); err != nil {
+				return nil, err
+			}
+		}
 		p, _ := root.period(k)
 		e.explain = k >= first
 		buf = e.collect(buf[:0], root, p.Start, p.End)
+		if e.err != nil {
+			return nil, e.err
+		}
 		if k >= first {
 			out = append(out, t.statement(p, buf))
 		}
 	}
-	return out
+	return out, nil
 }
 
 func joinErrors(errs []error) error { return errors.Join(errs...) }

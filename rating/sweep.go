@@ -13,8 +13,13 @@ import (
 type engine struct {
 	t       *tree
 	places  int32
-	usage   []bucket // events by product index
-	explain bool     // write calculations: the statement is one the caller asked for
+	explain bool // write calculations: the statement is one the caller asked for
+
+	src     Aggregator
+	err     error   // the first error of src
+	fetched int     // statements before it have their usage fetched
+	cache   [][]agg // by product index: aggregates of its fetched periods, in date order
+	next    []int   // by product index: the next cache entry to use
 }
 
 // entry is a line with the day that decides the statement it lands on and,

@@ -77,7 +77,8 @@ type product struct {
 	pricer     *plan.Pricer
 	grid       schedule.Grid
 	start, end date.Date // effective: its own dates clipped to its node's
-	index      int       // dense index into the usage buckets
+	active     bool      // its node is active and its effective dates hold a day
+	index      int       // dense index of the tree's product contracts
 }
 
 // tree is a resolved parent contract.
@@ -180,11 +181,12 @@ func resolve(o contract.Objects, id uuid.UUID) (*tree, error) {
 	// One walk refuses cycles, trees nested too deep and a contract placed
 	// twice, so building below can recurse safely and meets each contract
 	// once.
-	if err := contract.CheckTree(parent.ID, func(id uuid.UUID) []uuid.UUID {
+	if err := contract.CheckTree(parent.ID, func(id uuid.UUID) ([]uuid.UUID, []uuid.UUID) {
 		if id == parent.ID {
-			return parent.SubContracts
+			return parent.SubContracts, parent.ProductContracts
 		}
-		return ix.subs[id].SubContracts
+		s := ix.subs[id]
+		return s.SubContracts, s.ProductContracts
 	}); err != nil {
 		return nil, err
 	}
@@ -252,10 +254,6 @@ func (b *builder) product(n *node, i int, id uuid.UUID, below bool) {
 		b.fail(pricekit.ErrUnknownReference, path, "no product contract %s", id)
 		return
 	}
-	if _, dup := b.t.byID[id]; dup {
-		b.fail(pricekit.ErrInvalidInput, path, "product contract %s is already in this tree: its usage would be billed twice", id)
-		return
-	}
 	p := &product{pc: pc, grid: n.grid}
 	p.start, p.end = clip(pc.Dates, n.start, n.end)
 	if f, ok := b.frequency(path, pc.BillingFrequency); ok && !below {
@@ -279,7 +277,7 @@ func (b *builder) product(n *node, i int, id uuid.UUID, below bool) {
 	p.index = len(b.t.products)
 	b.t.products = append(b.t.products, p)
 	b.t.byID[id] = p
-	if n.active && (p.end == 0 || p.start < p.end) {
+	if p.active = n.active && (p.end == 0 || p.start < p.end); p.active {
 		n.products = append(n.products, p)
 	}
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -114,70 +113,20 @@ func singular(k contract.Kind) string {
 	return s
 }
 
-// CheckCycles reports a cycle among sub contracts: a contract that contains
-// itself, directly or through sub contracts. children returns the sub
-// contracts of a contract as it will be after the save. It walks the
-// contracts with its own stack, so a long chain cannot exhaust the
-// goroutine's, and visits each contract once.
-func CheckCycles(roots []uuid.UUID, children func(uuid.UUID) []uuid.UUID) error {
-	const (
-		visiting = 1
-		done     = 2
-	)
-	type frame struct {
-		id   uuid.UUID
-		kids []uuid.UUID
-		next int
-	}
-	state := map[uuid.UUID]int{}
-	for _, r := range roots {
-		if state[r] != 0 {
-			continue
-		}
-		state[r] = visiting
-		stack := []frame{{id: r, kids: children(r)}}
-		for len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			if top.next == len(top.kids) {
-				state[top.id] = done
-				stack = stack[:len(stack)-1]
-				continue
+// CheckKinds refuses a document of b whose id is stored as a document of
+// another kind (one id names one document): invalid_input at its id, such
+// as "minimums[0].id". Back ends call it before writing.
+func CheckKinds(b contract.Objects, stored Lookup) error {
+	var errs []error
+	for _, k := range contract.Kinds() {
+		for i, id := range b.IDsOf(k) {
+			if have, ok := stored(id); ok && have != k {
+				errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", fmt.Sprintf("%s[%d].id", k, i),
+					fmt.Sprintf("id %s is already a %s", id, singular(have))))
 			}
-			c := top.kids[top.next]
-			top.next++
-			switch state[c] {
-			case visiting:
-				var loop []uuid.UUID
-				for i := range stack {
-					if stack[i].id == c {
-						for _, f := range stack[i:] {
-							loop = append(loop, f.id)
-						}
-						break
-					}
-				}
-				return cycleError(append(loop, c))
-			case done:
-				continue
-			}
-			state[c] = visiting
-			stack = append(stack, frame{id: c, kids: children(c)})
 		}
 	}
-	return nil
-}
-
-// cycleError describes a loop of contracts, first and last the same.
-func cycleError(loop []uuid.UUID) error {
-	msg := fmt.Sprintf("contract %s contains itself through %d sub contracts", loop[0], len(loop)-1)
-	if len(loop) <= 5 {
-		parts := make([]string, len(loop))
-		for i, id := range loop {
-			parts[i] = id.String()
-		}
-		msg = fmt.Sprintf("contract %s contains itself: %s", loop[0], strings.Join(parts, " → "))
-	}
-	return pricekit.Errorf(pricekit.ErrCycle, "store", "sub_contracts", msg)
+	return errors.Join(errs...)
 }
 
 // ClaimOrganization sets an empty organization_id of the batch's customers

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/google/uuid"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
-	"github.com/pricekit/pricekit/internal/testrun"
 	"github.com/pricekit/pricekit/modifier"
 	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/store"
@@ -86,62 +84,6 @@ func TestCheckReferences(t *testing.T) {
 		require.ErrorIs(t, err, store.ErrUnknownReference)
 		assert.Contains(t, problems(err), "sub_contracts[0].sub_contracts[0]")
 	})
-}
-
-func TestCheckCycles(t *testing.T) {
-	a, b, c, d := uuid.New(), uuid.New(), uuid.New(), uuid.New()
-	for _, tc := range []struct {
-		name  string
-		roots []uuid.UUID
-		graph map[uuid.UUID][]uuid.UUID
-		cycle bool
-	}{
-		{"none", []uuid.UUID{a}, map[uuid.UUID][]uuid.UUID{a: {b}, b: {c}}, false},
-		{"diamond", []uuid.UUID{a}, map[uuid.UUID][]uuid.UUID{a: {b, c}, b: {d}, c: {d}}, false},
-		{"repeated child", []uuid.UUID{a}, map[uuid.UUID][]uuid.UUID{a: {b, b}}, false},
-		{"self", []uuid.UUID{a}, map[uuid.UUID][]uuid.UUID{a: {a}}, true},
-		{"two", []uuid.UUID{a}, map[uuid.UUID][]uuid.UUID{a: {b}, b: {a}}, true},
-		{"below the root", []uuid.UUID{a}, map[uuid.UUID][]uuid.UUID{a: {b}, b: {c}, c: {d}, d: {b}}, true},
-		{"from a later root", []uuid.UUID{d, a}, map[uuid.UUID][]uuid.UUID{a: {b}, b: {c}, c: {a}}, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			err := store.CheckCycles(tc.roots, func(id uuid.UUID) []uuid.UUID { return tc.graph[id] })
-			if tc.cycle {
-				require.ErrorIs(t, err, store.ErrCycle)
-			} else {
-				require.NoError(t, err)
-			}
-		})
-	}
-	t.Run("message names the loop", func(t *testing.T) {
-		err := store.CheckCycles([]uuid.UUID{a}, func(id uuid.UUID) []uuid.UUID {
-			return map[uuid.UUID][]uuid.UUID{a: {b}, b: {c}, c: {b}}[id]
-		})
-		require.ErrorIs(t, err, store.ErrCycle)
-		assert.Equal(t, "store: sub_contracts: contract "+b.String()+" contains itself: "+
-			b.String()+" → "+c.String()+" → "+b.String(), err.Error())
-	})
-}
-
-// TestCheckCyclesDeep walks a chain far longer than any real tree, open and
-// closed into a loop.
-func TestCheckCyclesDeep(t *testing.T) {
-	n := testrun.Cases(20_000, 200_000)
-	ids := make([]uuid.UUID, n)
-	for i := range ids {
-		ids[i] = uuid.New()
-	}
-	next := map[uuid.UUID][]uuid.UUID{}
-	for i := range n - 1 {
-		next[ids[i]] = []uuid.UUID{ids[i+1]}
-	}
-	children := func(id uuid.UUID) []uuid.UUID { return next[id] }
-	require.NoError(t, store.CheckCycles(ids[:1], children))
-
-	next[ids[n-1]] = []uuid.UUID{ids[0]}
-	err := store.CheckCycles(ids[n-1:], children)
-	require.ErrorIs(t, err, store.ErrCycle)
-	assert.Contains(t, err.Error(), fmt.Sprintf("through %d sub contracts", n))
 }
 
 func day(s string) date.Date { return date.MustParseISO(s) }

@@ -41,7 +41,8 @@ func Resolve(ctx context.Context, r Reader, org, parentID uuid.UUID) (contract.O
 		return s.SubContracts
 	}
 	next := collect(root.ParentContracts[0].SubContract)
-	children := map[uuid.UUID][]uuid.UUID{parentID: next}
+	type lists struct{ subs, products []uuid.UUID }
+	children := map[uuid.UUID]lists{parentID: {next, root.ParentContracts[0].ProductContracts}}
 	for len(next) > 0 {
 		ids := fresh(next)
 		next = nil
@@ -54,11 +55,14 @@ func Resolve(ctx context.Context, r Reader, org, parentID uuid.UUID) (contract.O
 		}
 		out.SubContracts = append(out.SubContracts, subs.SubContracts...)
 		for _, s := range subs.SubContracts {
-			children[s.ID] = s.SubContracts
+			children[s.ID] = lists{s.SubContracts, s.ProductContracts}
 			next = append(next, collect(s)...)
 		}
 	}
-	if err := CheckCycles([]uuid.UUID{parentID}, func(id uuid.UUID) []uuid.UUID { return children[id] }); err != nil {
+	if err := contract.CheckTree(parentID, func(id uuid.UUID) ([]uuid.UUID, []uuid.UUID) {
+		l := children[id]
+		return l.subs, l.products
+	}); err != nil {
 		return contract.Objects{}, err
 	}
 	if ids := fresh(products); len(ids) > 0 {

@@ -32,7 +32,8 @@ func (r *countingReader) Get(ctx context.Context, org uuid.UUID, kind contract.K
 
 // TestResolveReadsEachOnce checks that Resolve asks for every document once,
 // one Get per level of sub contracts and per kind, however often the tree
-// shares it.
+// shares it (plans, fees and modifiers are shared; a contract has one place
+// in a tree).
 func TestResolveReadsEachOnce(t *testing.T) {
 	ctx := context.Background()
 	org := uuid.New()
@@ -45,9 +46,9 @@ func TestResolveReadsEachOnce(t *testing.T) {
 	leaf := contract.SubContract{ID: uuid.New(), Dates: dates, ProductContracts: []uuid.UUID{pc2.ID},
 		FixedFees: []uuid.UUID{fee.ID}, Minimums: []uuid.UUID{minimum.ID}}
 	left := contract.SubContract{ID: uuid.New(), Dates: dates, SubContracts: []uuid.UUID{leaf.ID}, FixedFees: []uuid.UUID{fee.ID}}
-	right := contract.SubContract{ID: uuid.New(), Dates: dates, SubContracts: []uuid.UUID{leaf.ID}, ProductContracts: []uuid.UUID{pc1.ID}}
+	right := contract.SubContract{ID: uuid.New(), Dates: dates, ProductContracts: []uuid.UUID{pc1.ID}, Minimums: []uuid.UUID{minimum.ID}}
 	parent := contract.ParentContract{SubContract: contract.SubContract{ID: uuid.New(), Dates: dates,
-		SubContracts: []uuid.UUID{left.ID, right.ID}, ProductContracts: []uuid.UUID{pc1.ID}, Minimums: []uuid.UUID{minimum.ID}}}
+		SubContracts: []uuid.UUID{left.ID, right.ID}, FixedFees: []uuid.UUID{fee.ID}, Minimums: []uuid.UUID{minimum.ID}}}
 	s := memory.New()
 	_, err := s.Save(ctx, org, store.Batch{Objects: contract.Objects{
 		Plans: []plan.TierPlan{p, tierPlan("9")}, FixedFees: []plan.FixedFee{fee}, Minimums: []modifier.Minimum{minimum},

@@ -82,10 +82,21 @@ type UsageReader interface {
 	Usage(ctx context.Context, org uuid.UUID, productContracts []uuid.UUID, from, to date.Date) ([]usage.Event, error)
 }
 
+// UsageAggregator aggregates stored usage where it is kept: for each
+// request, one [usage.Aggregates] per period (count, sum, max and latest of
+// the events whose day, fixed when they were ingested, lies in it), in the
+// order asked. A period without usage, or a contract without any, gives
+// zero aggregates. It is how rating reads usage: the events never leave the
+// store, and what it hands over does not grow with their number.
+type UsageAggregator interface {
+	Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Request) ([][]usage.Aggregates, error)
+}
+
 // Store is everything a back end provides.
 type Store interface {
 	Saver
 	Reader
 	UsageWriter
 	UsageReader
+	UsageAggregator
 }

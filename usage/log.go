@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -51,8 +52,10 @@ type Log struct {
 	nIDs  int
 	seed  maphash.Seed
 
-	keys   []GroupKey
-	groups map[GroupKey]int32
+	keys       []GroupKey
+	groups     map[GroupKey]int32
+	events     [][]int32             // by group: its events' indexes, in ingest order
+	byContract map[uuid.UUID][]int32 // a product contract's groups, in the order first seen
 }
 
 // chunk holds the columns of up to chunkSize consecutive events. Full
@@ -315,6 +318,11 @@ func (l *Log) Ingest(events []Event, lookup func(contract uuid.UUID) (Target, bo
 			if g, ok = l.groups[k]; !ok {
 				g = int32(len(l.keys))
 				l.keys = append(l.keys, k)
+				l.events = append(l.events, nil)
+				if l.byContract == nil {
+					l.byContract = map[uuid.UUID][]int32{}
+				}
+				l.byContract[k.ContractID] = append(l.byContract[k.ContractID], g)
 				l.groups[k] = g
 			}
 			lastKey, lastG = k, g
@@ -350,6 +358,7 @@ func (l *Log) append(e Event, g int32, day date.Date, q int64, fits bool) {
 	c := l.chunks[i>>chunkBits]
 	l.n++
 	c.group = append(c.group, g)
+	l.events[g] = append(l.events[g], int32(i))
 	c.day = append(c.day, int32(day))
 	if fits {
 		c.qty = append(c.qty, q)
@@ -413,10 +422,26 @@ func (l *Log) rollback(n, nIDs, indexSize, nBig, nKeys int) {
 		c.ids = c.ids[:c.idEnd[k-1]]
 	}
 	l.big = l.big[:nBig]
-	for _, k := range l.keys[nKeys:] {
+	for g, k := range l.keys[nKeys:] {
 		delete(l.groups, k)
+		list := l.byContract[k.ContractID]
+		if i := slices.Index(list, int32(nKeys+g)); i >= 0 {
+			list = list[:i]
+		}
+		if len(list) == 0 {
+			delete(l.byContract, k.ContractID)
+		} else {
+			l.byContract[k.ContractID] = list
+		}
 	}
 	l.keys = l.keys[:nKeys]
+	l.events = l.events[:nKeys]
+	for g, list := range l.events {
+		for len(list) > 0 && int(list[len(list)-1]) >= n {
+			list = list[:len(list)-1]
+		}
+		l.events[g] = list
+	}
 	if len(l.index) != indexSize {
 		if indexSize == 0 {
 			l.index, l.nIDs = nil, 0
@@ -443,3 +468,65 @@ func unknownContract(i int, id uuid.UUID) error {
 	return pricekit.Errorf(pricekit.ErrUsageOutOfContract, "usage", eventField(i)+".contract_id",
 		fmt.Sprintf("no product contract %s", id))
 }
+
+// AggregateGroups folds the events of the given groups into one [Total]
+// per period of bounds (period k is the days [bounds[k], bounds[k+1])),
+// reusing dst's memory. It reads only those groups' events, in ingest
+// order across the groups, so that the latest of a day is the last
+// accepted; events on days outside the bounds are skipped. Bounds must
+// increase.
+func (l *Log) AggregateGroups(dst []Total, groups []int32, bounds []date.Date) []Total {
+	n := max(len(bounds)-1, 0)
+	if cap(dst) < n {
+		dst = make([]Total, n)
+	} else {
+		dst = dst[:n]
+		clear(dst)
+	}
+	if n == 0 {
+		return dst
+	}
+	lists := make([][]int32, 0, len(groups))
+	for _, g := range groups {
+		if g >= 0 && int(g) < len(l.events) && len(l.events[g]) > 0 {
+			lists = append(lists, l.events[g])
+		}
+	}
+	lo, hi := bounds[0], bounds[n]
+	add := func(i int) {
+		day := l.Day(i)
+		if day < lo || day >= hi {
+			return
+		}
+		k, _ := slices.BinarySearch(bounds, day)
+		if k == len(bounds) || bounds[k] != day {
+			k--
+		}
+		l.AddTo(&dst[k], i)
+	}
+	if len(lists) == 1 {
+		for _, i := range lists[0] {
+			add(int(i))
+		}
+		return dst
+	}
+	// Merge the groups' lists by ingest index.
+	pos := make([]int, len(lists))
+	for {
+		best := -1
+		for j, list := range lists {
+			if pos[j] < len(list) && (best < 0 || list[pos[j]] < lists[best][pos[best]]) {
+				best = j
+			}
+		}
+		if best < 0 {
+			return dst
+		}
+		add(int(lists[best][pos[best]]))
+		pos[best]++
+	}
+}
+
+// GroupsOf returns the groups of product contract c's events (by the
+// product they named), in the order they were first seen.
+func (l *Log) GroupsOf(c uuid.UUID) []int32 { return l.byContract[c] }

@@ -22,7 +22,6 @@ import (
 	"github.com/rickb777/date/v2"
 
 	"github.com/pricekit/pricekit/contract"
-	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/schedule"
 	"github.com/pricekit/pricekit/store"
 	"github.com/pricekit/pricekit/store/postgres"
@@ -110,10 +109,10 @@ func run(dsn string) error {
 	}
 	// 03:00 UTC on 1 April is still 31 March in New York: the event is
 	// March usage.
-	sums, err := st.AggregateUsage(ctx, org, pc, plan.Sum, []schedule.Period{march})
+	aggs, err := st.Aggregate(ctx, org, []usage.Request{{Contract: pc, Bounds: []date.Date{march.Start, march.End}}})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("march total quantity (summed in the database): %s\n", sums[0])
+	fmt.Printf("march: %d events, total quantity %s (aggregated in the database)\n", aggs[0][0].Count, aggs[0][0].Sum)
 	return nil
 }

@@ -118,24 +118,13 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 		}
 		return "", false
 	}
-	for id, d := range staged {
-		if k, ok := kindOf(id); ok && k != d.kind {
-			return contract.Objects{}, pricekit.Errorf(pricekit.ErrInvalidInput, "store", string(d.kind),
-				fmt.Sprintf("id %s is already a %s", id, k))
-		}
+	if err := store.CheckKinds(objs, kindOf); err != nil {
+		return contract.Objects{}, err
 	}
 	if err := store.CheckReferences(objs, kindOf); err != nil {
 		return contract.Objects{}, err
 	}
-	if err := store.CheckCycles(subRoots(objs), func(id uuid.UUID) []uuid.UUID {
-		if d := staged[id]; d != nil {
-			return children(d.value)
-		}
-		if d := t.docs[id]; d != nil {
-			return children(d.value)
-		}
-		return nil
-	}); err != nil {
+	if err := store.CheckTrees(objs, t.graph()); err != nil {
 		return contract.Objects{}, err
 	}
 	for _, kind := range contract.Kinds() {
@@ -214,25 +203,48 @@ func stagedOrder(o contract.Objects, kind contract.Kind) []uuid.UUID {
 	return out
 }
 
-func subRoots(o contract.Objects) []uuid.UUID {
-	var ids []uuid.UUID
-	for _, v := range o.SubContracts {
-		ids = append(ids, v.ID)
+// graph shows t's stored contract trees to [store.CheckTrees]. The
+// containers of a contract are found by one pass over t's contracts, made
+// only when asked for.
+func (t *tenant) graph() store.Graph {
+	var containers map[uuid.UUID][]uuid.UUID
+	return store.Graph{
+		Lists: func(id uuid.UUID) ([]uuid.UUID, []uuid.UUID) {
+			if d := t.docs[id]; d != nil {
+				return lists(d.value)
+			}
+			return nil, nil
+		},
+		Containers: func(id uuid.UUID) []uuid.UUID {
+			if containers == nil {
+				containers = map[uuid.UUID][]uuid.UUID{}
+				for _, k := range []contract.Kind{contract.KindSubContract, contract.KindParentContract} {
+					for _, c := range t.order[k] {
+						subs, _ := lists(t.docs[c].value)
+						for _, sub := range subs {
+							containers[sub] = append(containers[sub], c)
+						}
+					}
+				}
+			}
+			return containers[id]
+		},
+		IsParent: func(id uuid.UUID) bool {
+			d := t.docs[id]
+			return d != nil && d.kind == contract.KindParentContract
+		},
 	}
-	for _, v := range o.ParentContracts {
-		ids = append(ids, v.ID)
-	}
-	return ids
 }
 
-func children(v any) []uuid.UUID {
+// lists returns what a stored sub or parent contract lists.
+func lists(v any) (subs, products []uuid.UUID) {
 	switch c := v.(type) {
 	case contract.SubContract:
-		return c.SubContracts
+		return c.SubContracts, c.ProductContracts
 	case contract.ParentContract:
-		return c.SubContracts
+		return c.SubContracts, c.ProductContracts
 	}
-	return nil
+	return nil, nil
 }
 
 // Get implements [store.Reader].

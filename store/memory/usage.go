@@ -140,3 +140,30 @@ func (s *Store) Usage(ctx context.Context, org uuid.UUID, productContracts []uui
 	}
 	return out, nil
 }
+
+// Aggregate implements [store.UsageAggregator] over the columnar log: for
+// each request it reads only the events of that product contract.
+func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Request) ([][]usage.Aggregates, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := usage.ValidateRequests(reqs); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t := s.tenant(org, false)
+	out := make([][]usage.Aggregates, len(reqs))
+	var buf []usage.Total
+	for i, r := range reqs {
+		out[i] = make([]usage.Aggregates, r.Periods())
+		if t == nil {
+			continue
+		}
+		buf = t.usage.log.AggregateGroups(buf, t.usage.log.GroupsOf(r.Contract), r.Bounds)
+		for k, tot := range buf {
+			out[i][k] = tot.Aggregates()
+		}
+	}
+	return out, nil
+}

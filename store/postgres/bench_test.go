@@ -11,8 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pricekit/pricekit/contract"
-	"github.com/pricekit/pricekit/plan"
-	"github.com/pricekit/pricekit/schedule"
 	"github.com/pricekit/pricekit/store"
 	"github.com/pricekit/pricekit/usage"
 )
@@ -123,10 +121,10 @@ func BenchmarkAggregateMonth(b *testing.B) {
 	ctx := context.Background()
 	_, err := s.Ingest(ctx, org, thousandEvents("a"))
 	require.NoError(b, err)
-	month := []schedule.Period{{Start: date.MustParseISO("2024-03-01"), End: date.MustParseISO("2024-04-01")}}
+	month := []usage.Request{{Contract: idPC1, Bounds: []date.Date{date.MustParseISO("2024-03-01"), date.MustParseISO("2024-04-01")}}}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := s.AggregateUsage(ctx, org, idPC1, plan.Sum, month); err != nil {
+		if _, err := s.Aggregate(ctx, org, month); err != nil {
 			b.Fatal(err)
 		}
 	}

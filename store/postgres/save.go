@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -98,69 +97,101 @@ func (s *Store) save(ctx context.Context, tx pgx.Tx, org uuid.UUID, ifVersion ma
 				fmt.Sprintf("stored at version %d, not %d", have, want))
 		}
 	}
-	var errs []error
-	for _, r := range rows {
-		if d, ok := stored[r.id]; ok && d.kind != r.kind {
-			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", r.batchPath+".id",
-				fmt.Sprintf("id %s is already a %s", r.id, singular(d.kind))))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
 	kindOf := func(id uuid.UUID) (contract.Kind, bool) {
 		d, ok := stored[id]
 		return d.kind, ok
 	}
+	if err := store.CheckKinds(objs, kindOf); err != nil {
+		return err
+	}
 	if err := store.CheckReferences(objs, kindOf); err != nil {
 		return err
 	}
-	if err := s.checkCycles(ctx, tx, org, rows); err != nil {
+	if err := s.checkTrees(ctx, tx, org, objs, rows); err != nil {
 		return err
 	}
 	return write(ctx, tx, org, rows)
 }
 
-// checkCycles reads the stored sub contract links below the batch's
-// contracts and runs [store.CheckCycles] on the tree as it will be.
-func (s *Store) checkCycles(ctx context.Context, tx pgx.Tx, org uuid.UUID, rows []row) error {
-	staged := map[uuid.UUID][]uuid.UUID{}
-	var roots, start []uuid.UUID
+// checkTrees reads the stored trees the batch touches — the contracts
+// above its sub and parent contracts, up to the parent contracts, and
+// everything below those — and runs [store.CheckTrees] on them.
+func (s *Store) checkTrees(ctx context.Context, tx pgx.Tx, org uuid.UUID, objs contract.Objects, rows []row) error {
+	var nodes []uuid.UUID
 	for _, r := range rows {
 		if r.node {
-			staged[r.id] = r.subs
-			roots = append(roots, r.id)
-			start = append(start, r.subs...)
+			nodes = append(nodes, r.id)
 		}
 	}
-	if len(start) == 0 {
+	if len(nodes) == 0 {
 		return nil
 	}
-	links := map[uuid.UUID][]uuid.UUID{}
+	containers := map[uuid.UUID][]uuid.UUID{}
+	parents := map[uuid.UUID]bool{}
 	q, err := tx.Query(ctx, `
+		WITH RECURSIVE up(id) AS (
+			SELECT unnest($2::uuid[])
+			UNION
+			SELECT l.parent FROM up JOIN pricekit_links l
+			  ON l.org = $1 AND l.child = up.id AND l.rel = 'sub_contracts'
+		)
+		SELECT up.id, d.kind, l.parent FROM up
+		JOIN pricekit_documents d ON d.org = $1 AND d.id = up.id
+		LEFT JOIN pricekit_links l ON l.org = $1 AND l.child = up.id AND l.rel = 'sub_contracts'`, org, nodes)
+	if err != nil {
+		return fmt.Errorf("postgres: save: %w", err)
+	}
+	var (
+		id, container pgtype.UUID
+		kind          string
+		above         []uuid.UUID
+	)
+	if _, err := pgx.ForEachRow(q, []any{&id, &kind, &container}, func() error {
+		c := uuid.UUID(id.Bytes)
+		if contract.Kind(kind) == contract.KindParentContract {
+			parents[c] = true
+		}
+		if container.Valid {
+			containers[c] = append(containers[c], uuid.UUID(container.Bytes))
+		}
+		above = append(above, c)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("postgres: save: %w", err)
+	}
+	subs, products := map[uuid.UUID][]uuid.UUID{}, map[uuid.UUID][]uuid.UUID{}
+	start := append(above, nodes...)
+	for _, r := range rows {
+		start = append(start, r.subs...)
+	}
+	q, err = tx.Query(ctx, `
 		WITH RECURSIVE below(id) AS (
 			SELECT unnest($2::uuid[])
 			UNION
 			SELECT l.child FROM below JOIN pricekit_links l
 			  ON l.org = $1 AND l.parent = below.id AND l.rel = 'sub_contracts'
 		)
-		SELECT l.parent, l.child FROM below JOIN pricekit_links l
-		  ON l.org = $1 AND l.parent = below.id AND l.rel = 'sub_contracts'`, org, start)
+		SELECT l.parent, l.child, l.rel FROM below JOIN pricekit_links l
+		  ON l.org = $1 AND l.parent = below.id`, org, start)
 	if err != nil {
 		return fmt.Errorf("postgres: save: %w", err)
 	}
 	var parent, child uuid.UUID
-	if _, err := pgx.ForEachRow(q, []any{&parent, &child}, func() error {
-		links[parent] = append(links[parent], child)
+	var rel string
+	if _, err := pgx.ForEachRow(q, []any{&parent, &child, &rel}, func() error {
+		if rel == "sub_contracts" {
+			subs[parent] = append(subs[parent], child)
+		} else {
+			products[parent] = append(products[parent], child)
+		}
 		return nil
 	}); err != nil {
 		return fmt.Errorf("postgres: save: %w", err)
 	}
-	return store.CheckCycles(roots, func(id uuid.UUID) []uuid.UUID {
-		if subs, ok := staged[id]; ok {
-			return subs
-		}
-		return links[id]
+	return store.CheckTrees(objs, store.Graph{
+		Lists:      func(id uuid.UUID) ([]uuid.UUID, []uuid.UUID) { return subs[id], products[id] },
+		Containers: func(id uuid.UUID) []uuid.UUID { return containers[id] },
+		IsParent:   func(id uuid.UUID) bool { return parents[id] },
 	})
 }
 

@@ -15,8 +15,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pricekit/pricekit"
-	"github.com/pricekit/pricekit/plan"
-	"github.com/pricekit/pricekit/schedule"
 	"github.com/pricekit/pricekit/store"
 	"github.com/pricekit/pricekit/usage"
 )
@@ -339,57 +337,65 @@ func (s *Store) Usage(ctx context.Context, org uuid.UUID, productContracts []uui
 	return out, nil
 }
 
-// AggregateUsage turns the stored usage of one product contract into one
-// quantity per period, in the database: the result's i-th value aggregates
-// the events whose day lies in periods[i] = [Start, End), as the plan's
-// aggregation says (sum, max, count, or latest: the last event by day,
-// then by ingest order). A period without usage gives 0.
-//
-// It is what rating needs of a product contract's usage without reading the
-// events into memory; the quantities are exact (NUMERIC sums).
-func (s *Store) AggregateUsage(ctx context.Context, org, productContract uuid.UUID, agg plan.Aggregation,
-	periods []schedule.Period) ([]decimal.Decimal, error) {
+// Aggregate implements [store.UsageAggregator] in one query: every
+// requested period of every product contract is a row of the answer, its
+// count, sum and max read from the usage index by day and its latest
+// quantity by one step back along it. Rows transferred are the periods
+// asked for, whatever the number of events; the quantities are exact
+// (NUMERIC).
+func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Request) ([][]usage.Aggregates, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var expr string
-	switch agg {
-	case plan.Sum:
-		expr = `coalesce(sum(u.quantity), 0)`
-	case plan.Max:
-		expr = `coalesce(max(u.quantity), 0)`
-	case plan.Count:
-		expr = `count(u.seq)::numeric`
-	case plan.Latest:
-		expr = `coalesce((array_agg(u.quantity ORDER BY u.day DESC, u.seq DESC) FILTER (WHERE u.seq IS NOT NULL))[1], 0)`
-	default:
-		return nil, pricekit.Errorf(pricekit.ErrInvalidInput, "store", "aggregation",
-			fmt.Sprintf("unknown aggregation %s", agg))
+	if err := usage.ValidateRequests(reqs); err != nil {
+		return nil, err
 	}
-	if len(periods) == 0 {
-		return nil, nil
+	out := make([][]usage.Aggregates, len(reqs))
+	var rs, ks []int32
+	var cs []uuid.UUID
+	var starts, ends []pgtype.Date
+	for i, r := range reqs {
+		out[i] = make([]usage.Aggregates, r.Periods())
+		for k := range r.Periods() {
+			rs, ks, cs = append(rs, int32(i)), append(ks, int32(k)), append(cs, r.Contract)
+			starts, ends = append(starts, pgBound(r.Bounds[k])), append(ends, pgBound(r.Bounds[k+1]))
+		}
 	}
-	starts, ends := make([]pgtype.Date, len(periods)), make([]pgtype.Date, len(periods))
-	for i, p := range periods {
-		starts[i], ends[i] = pgBound(p.Start), pgBound(p.End)
+	if len(rs) == 0 {
+		return out, nil
 	}
-	q, err := s.pool.Query(ctx, `
-		SELECT (`+expr+`)::text
-		FROM unnest($3::date[], $4::date[]) WITH ORDINALITY AS p(s, e, i)
-		LEFT JOIN pricekit_usage_events u
-		       ON u.org = $1 AND u.contract_id = $2 AND u.day >= p.s AND u.day < p.e
-		GROUP BY p.i ORDER BY p.i`, org, productContract, starts, ends)
+	rows, err := s.pool.Query(ctx, `
+		SELECT p.r, p.k, a.n, a.total::text, a.top::text, coalesce(l.quantity, 0)::text
+		FROM unnest($2::int[], $3::int[], $4::uuid[], $5::date[], $6::date[]) AS p(r, k, c, s, e)
+		CROSS JOIN LATERAL (
+			SELECT count(*) AS n, coalesce(sum(u.quantity), 0) AS total, coalesce(max(u.quantity), 0) AS top
+			FROM pricekit_usage_events u
+			WHERE u.org = $1 AND u.contract_id = p.c AND u.day >= p.s AND u.day < p.e) a
+		LEFT JOIN LATERAL (
+			SELECT u.quantity FROM pricekit_usage_events u
+			WHERE u.org = $1 AND u.contract_id = p.c AND u.day >= p.s AND u.day < p.e
+			ORDER BY u.day DESC, u.seq DESC LIMIT 1) l ON true`, org, rs, ks, cs, starts, ends)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: aggregate usage: %w", err)
 	}
-	out := make([]decimal.Decimal, 0, len(periods))
-	var text string
-	if _, err := pgx.ForEachRow(q, []any{&text}, func() error {
-		d, err := decimal.NewFromString(text)
-		if err != nil {
+	var (
+		r, k             int32
+		n                int64
+		sum, top, latest string
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&r, &k, &n, &sum, &top, &latest}, func() error {
+		a := usage.Aggregates{Count: n}
+		var err error
+		if a.Sum, err = decimal.NewFromString(sum); err != nil {
 			return err
 		}
-		out = append(out, d)
+		if a.Max, err = decimal.NewFromString(top); err != nil {
+			return err
+		}
+		if a.Latest, err = decimal.NewFromString(latest); err != nil {
+			return err
+		}
+		out[r][k] = a
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("postgres: aggregate usage: %w", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -16,8 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pricekit/pricekit"
-	"github.com/pricekit/pricekit/plan"
-	"github.com/pricekit/pricekit/schedule"
 	"github.com/pricekit/pricekit/store"
 	"github.com/pricekit/pricekit/usage"
 )
@@ -189,87 +186,6 @@ func TestIngestDays(t *testing.T) {
 	assert.Empty(t, none)
 }
 
-func TestAggregateUsage(t *testing.T) {
-	ctx := context.Background()
-	s, org := newStore(t)
-	saveTree(t, s, org)
-	rng := rand.New(rand.NewPCG(1, 2))
-
-	// 300 events over Jan–Mar 2024 in batches, with days out of order and
-	// several per day, so latest must break ties by ingest order.
-	start := date.MustParseISO("2024-01-01")
-	var all []usage.Event
-	for b := range 6 {
-		var batch []usage.Event
-		for i := range 50 {
-			d := start + date.Date(rng.IntN(91))
-			q := decimal.New(rng.Int64N(100000), -int32(rng.IntN(4)))
-			batch = append(batch, usage.Event{ID: fmt.Sprintf("e%d-%d", b, i), ContractID: idPC1, Date: d, Quantity: q})
-		}
-		_, err := s.Ingest(ctx, org, batch)
-		require.NoError(t, err)
-		all = append(all, batch...)
-	}
-	// Usage of another contract must not count.
-	_, err := s.Ingest(ctx, org, []usage.Event{day("other", idPC2, "2024-01-15", "1000000")})
-	require.NoError(t, err)
-
-	periods := []schedule.Period{
-		{Start: date.MustParseISO("2024-01-01"), End: date.MustParseISO("2024-02-01")},
-		{Start: date.MustParseISO("2024-02-01"), End: date.MustParseISO("2024-03-01")},
-		{Start: date.MustParseISO("2024-03-01"), End: date.MustParseISO("2024-04-01")},
-		{Start: date.MustParseISO("2024-01-10"), End: date.MustParseISO("2024-01-11")},
-		{Start: date.MustParseISO("2024-06-01"), End: date.MustParseISO("2024-07-01")}, // no usage
-	}
-	for _, agg := range []plan.Aggregation{plan.Sum, plan.Max, plan.Count, plan.Latest} {
-		t.Run(agg.String(), func(t *testing.T) {
-			got, err := s.AggregateUsage(ctx, org, idPC1, agg, periods)
-			require.NoError(t, err)
-			require.Len(t, got, len(periods))
-			for i, p := range periods {
-				want := aggregate(all, agg, p)
-				assert.True(t, want.Equal(got[i]), "period %d: got %s, want %s", i, got[i], want)
-			}
-		})
-	}
-
-	_, err = s.AggregateUsage(ctx, org, idPC1, plan.Aggregation(9), periods)
-	require.ErrorIs(t, err, pricekit.ErrInvalidInput)
-	none, err := s.AggregateUsage(ctx, org, idPC1, plan.Sum, nil)
-	require.NoError(t, err)
-	assert.Empty(t, none)
-}
-
-// aggregate is the plain Go reading of an aggregation, in ingest order.
-func aggregate(events []usage.Event, agg plan.Aggregation, p schedule.Period) decimal.Decimal {
-	var (
-		out    decimal.Decimal
-		n      int64
-		latest date.Date
-	)
-	for _, e := range events {
-		if !p.Contains(e.Date) {
-			continue
-		}
-		n++
-		switch agg {
-		case plan.Sum:
-			out = out.Add(e.Quantity)
-		case plan.Max:
-			if n == 1 || e.Quantity.GreaterThan(out) {
-				out = e.Quantity
-			}
-		case plan.Latest:
-			if n == 1 || e.Date >= latest {
-				out, latest = e.Quantity, e.Date
-			}
-		}
-	}
-	if agg == plan.Count {
-		return decimal.NewFromInt(n)
-	}
-	return out
-}
 
 // TestIngestRacingDuplicates makes two ingestions check the same new id
 // before either inserts: the one that inserts second must see the other's

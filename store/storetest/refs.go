@@ -118,7 +118,11 @@ func cycleTests() []test {
 		{"two across saves", testCycleAcrossSaves},
 		{"three across saves", testCycleThree},
 		{"deep chain closed", testCycleDeep},
-		{"diamond is not a cycle", testDiamond},
+		{"deeper than 100 levels", testTooDeep},
+		{"deeper through a save below", testTooDeepBelow},
+		{"a contract twice in one tree", testDiamond},
+		{"a product contract twice in one tree", testProductTwice},
+		{"one sub contract in two trees", testSharedAcrossTrees},
 	}
 }
 
@@ -199,41 +203,133 @@ func testCycleThree(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 }
 
-// testCycleDeep closes a long chain of sub contracts into a loop: the
-// refusal must come back as ErrCycle, not as a crash.
-func testCycleDeep(t *testing.T, s store.Store) {
-	const depth = 1000
-	org := uuid.New()
-	chain := make([]contract.SubContract, depth)
-	chain[depth-1] = sub()
-	for i := depth - 2; i >= 0; i-- {
-		chain[i] = sub(chain[i+1].ID)
+// chain returns n sub contracts, each holding the next.
+func chain(n int) []contract.SubContract {
+	c := make([]contract.SubContract, n)
+	c[n-1] = sub()
+	for i := n - 2; i >= 0; i-- {
+		c[i] = sub(c[i+1].ID)
 	}
-	save(t, s, org, contract.Objects{SubContracts: chain})
+	return c
+}
 
-	last := chain[depth-1]
-	last.SubContracts = []uuid.UUID{chain[0].ID}
+// testCycleDeep closes a chain of sub contracts as deep as a tree may be
+// into a loop, and saves a long loop in one batch: the refusal must come
+// back as ErrCycle, not as a crash or as the depth.
+func testCycleDeep(t *testing.T, s store.Store) {
+	org := uuid.New()
+	c := chain(contract.MaxDepth)
+	save(t, s, org, contract.Objects{SubContracts: c})
+
+	last := c[len(c)-1]
+	last.SubContracts = []uuid.UUID{c[0].ID}
 	_, err := s.Save(t.Context(), org, store.Batch{Objects: contract.Objects{SubContracts: []contract.SubContract{last}}})
 	require.ErrorIs(t, err, store.ErrCycle)
 
-	loop := make([]contract.SubContract, depth)
+	const n = 1000
+	loop := make([]contract.SubContract, n)
 	for i := range loop {
 		loop[i] = sub()
 	}
 	for i := range loop {
-		loop[i].SubContracts = []uuid.UUID{loop[(i+1)%depth].ID}
+		loop[i].SubContracts = []uuid.UUID{loop[(i+1)%n].ID}
 	}
 	_, err = s.Save(t.Context(), org, store.Batch{Objects: contract.Objects{SubContracts: loop}})
 	require.ErrorIs(t, err, store.ErrCycle)
 }
 
+// testTooDeep: a parent contract and 100 levels of sub contracts are
+// accepted; one level more is refused, and nothing is written.
+func testTooDeep(t *testing.T, s store.Store) {
+	org := uuid.New()
+	tr := newTree(org)
+	o := tr.objects()
+	c := chain(contract.MaxDepth)
+	o.SubContracts = append(o.SubContracts, c...)
+	o.ParentContracts[0].SubContracts = []uuid.UUID{c[0].ID}
+	save(t, s, org, o)
+
+	org2 := uuid.New()
+	tr2 := newTree(org2)
+	o2 := tr2.objects()
+	c2 := chain(contract.MaxDepth + 1)
+	o2.SubContracts = append(o2.SubContracts, c2...)
+	o2.ParentContracts[0].SubContracts = []uuid.UUID{c2[0].ID}
+	_, err := s.Save(t.Context(), org2, store.Batch{Objects: o2})
+	require.ErrorIs(t, err, store.ErrInvalidInput)
+	assert.Equal(t, []string{"sub_contracts"}, fields(err))
+	all, err := s.List(t.Context(), org2)
+	require.NoError(t, err)
+	assert.Zero(t, all.Len())
+}
+
+// testTooDeepBelow: adding a level at the bottom of a full tree, in a save
+// that names only the sub contracts involved, is refused: the store finds
+// the parent contract above them.
+func testTooDeepBelow(t *testing.T, s store.Store) {
+	org := uuid.New()
+	tr := newTree(org)
+	o := tr.objects()
+	c := chain(contract.MaxDepth)
+	o.SubContracts = append(o.SubContracts, c...)
+	o.ParentContracts[0].SubContracts = []uuid.UUID{c[0].ID}
+	save(t, s, org, o)
+	before := take(t, s, org)
+
+	extra := sub()
+	deepest := c[len(c)-1]
+	deepest.SubContracts = []uuid.UUID{extra.ID}
+	_, err := s.Save(t.Context(), org, store.Batch{Objects: contract.Objects{SubContracts: []contract.SubContract{extra, deepest}}})
+	require.ErrorIs(t, err, store.ErrInvalidInput)
+	unchanged(t, s, org, before)
+	_, err = store.Resolve(t.Context(), s, org, tr.parent.ID)
+	require.NoError(t, err, "the tree is still rateable")
+}
+
+// testDiamond: a sub contract reached twice in one tree would be billed
+// twice; the save that makes it so is refused.
 func testDiamond(t *testing.T, s store.Store) {
 	org := uuid.New()
 	d := sub()
 	b, c := sub(d.ID), sub(d.ID)
-	a := sub(b.ID, c.ID, d.ID)
-	save(t, s, org, contract.Objects{SubContracts: []contract.SubContract{a, b, c, d}})
-	got, err := s.Get(t.Context(), org, contract.KindSubContract, a.ID)
+	a := sub(b.ID, c.ID)
+	_, err := s.Save(t.Context(), org, store.Batch{Objects: contract.Objects{SubContracts: []contract.SubContract{a, b, c, d}}})
+	require.ErrorIs(t, err, store.ErrInvalidInput)
+	assert.NotErrorIs(t, err, store.ErrCycle, "a diamond is not a cycle")
+	assert.Equal(t, []string{"sub_contracts"}, fields(err))
+	all, err := s.List(t.Context(), org)
 	require.NoError(t, err)
-	assertSame(t, contract.Objects{SubContracts: []contract.SubContract{a}}, got)
+	assert.Zero(t, all.Len())
+}
+
+func testProductTwice(t *testing.T, s store.Store) {
+	org := uuid.New()
+	tr := newTree(org)
+	save(t, s, org, tr.objects())
+	before := take(t, s, org)
+	again := sub()
+	again.ProductContracts = []uuid.UUID{tr.product.ID}
+	p := tr.parent
+	p.SubContracts = append(append([]uuid.UUID(nil), p.SubContracts...), again.ID)
+	_, err := s.Save(t.Context(), org, store.Batch{Objects: contract.Objects{SubContracts: []contract.SubContract{again},
+		ParentContracts: []contract.ParentContract{p}}})
+	require.ErrorIs(t, err, store.ErrInvalidInput)
+	assert.Equal(t, []string{"product_contracts"}, fields(err))
+	unchanged(t, s, org, before)
+}
+
+// testSharedAcrossTrees: the same sub contract under two parent contracts
+// is two trees, each holding it once.
+func testSharedAcrossTrees(t *testing.T, s store.Store) {
+	org := uuid.New()
+	tr := newTree(org)
+	other := tr.parent
+	other.ID = uuid.New()
+	o := tr.objects()
+	o.ParentContracts = append(o.ParentContracts, other)
+	save(t, s, org, o)
+	for _, id := range []uuid.UUID{tr.parent.ID, other.ID} {
+		_, err := store.Resolve(t.Context(), s, org, id)
+		require.NoError(t, err)
+	}
 }

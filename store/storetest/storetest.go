@@ -60,6 +60,8 @@ func groups() []group {
 		{"Copies", copyTests()},
 		{"Resolve", resolveTests()},
 		{"Usage", usageTests()},
+		{"Aggregate", aggregateTests()},
+		{"Rateable", rateableTests()},
 		{"Concurrency", concurrencyTests()},
 	}
 }

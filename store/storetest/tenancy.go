@@ -290,13 +290,12 @@ func testResolveTree(t *testing.T, s store.Store) {
 	save(t, s, org, newTree(org).objects()) // another tree: not part of the answer
 
 	// A nested sub contract with a second product on the same plan and
-	// frequency, and the tree's own sub contract reached twice.
+	// frequency, and a minimum the tree's sub contract also has.
 	product2 := tr.product
 	product2.ID, product2.ProductID, product2.BillingFrequency = uuid.New(), uuid.New(), tr.freq.ID
 	nested := sub()
 	nested.ProductContracts = []uuid.UUID{product2.ID}
 	nested.Minimums = []uuid.UUID{tr.minimum.ID}
-	nested.SubContracts = []uuid.UUID{tr.sub.ID}
 	o := tr.objects()
 	o.ProductContracts = append(o.ProductContracts, product2)
 	o.SubContracts = append(o.SubContracts, nested)
