@@ -186,7 +186,6 @@ func TestIngestDays(t *testing.T) {
 	assert.Empty(t, none)
 }
 
-
 // TestIngestRacingDuplicates makes two ingestions check the same new id
 // before either inserts: the one that inserts second must see the other's
 // row, and count it as a replay or refuse a different payload.
