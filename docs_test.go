@@ -45,6 +45,15 @@ func acceptedFields(t *testing.T) map[string][]string {
 		if err != nil {
 			return err
 		}
+		pkgs := map[string]bool{}
+		for _, im := range f.Imports {
+			name := strings.Trim(im.Path.Value, `"`)
+			name = name[strings.LastIndex(name, "/")+1:]
+			if im.Name != nil {
+				name = im.Name.Name
+			}
+			pkgs[name] = true
+		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok || len(call.Args) == 0 {
@@ -53,7 +62,7 @@ func acceptedFields(t *testing.T) map[string][]string {
 			arg := 0
 			switch fn := call.Fun.(type) {
 			case *ast.SelectorExpr:
-				if pkg, ok := fn.X.(*ast.Ident); !readers[fn.Sel.Name] || (ok && pkg.Name == "flag") {
+				if pkg, ok := fn.X.(*ast.Ident); !readers[fn.Sel.Name] || (ok && pkgs[pkg.Name]) {
 					return true
 				}
 			case *ast.Ident: // required(o, "name", …)

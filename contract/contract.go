@@ -58,6 +58,11 @@ func (d Dates) validate() error {
 	var errs []error
 	if d.Start == 0 {
 		errs = append(errs, bad("start_date", "start_date is required"))
+	} else {
+		errs = append(errs, limits.Day("contract", "start_date", d.Start))
+	}
+	if d.End != 0 {
+		errs = append(errs, limits.Day("contract", "end_date", d.End))
 	}
 	if d.End != 0 && d.End < d.Start {
 		errs = append(errs, bad("end_date", "end_date %s is before start_date %s", d.End, d.Start))
@@ -78,7 +83,7 @@ type ProductContract struct {
 
 // Validate reports every problem with p that needs no store, joined.
 func (p ProductContract) Validate() error {
-	var errs []error
+	errs := []error{limits.Text("contract", "display_name", p.DisplayName)}
 	if p.PlanID == uuid.Nil {
 		errs = append(errs, bad("tiers", "tiers (a tier plan id) is required"))
 	}
@@ -122,8 +127,7 @@ func clone(ids []uuid.UUID) []uuid.UUID {
 
 // Validate reports every problem with s that needs no store, joined.
 func (s SubContract) Validate() error {
-	var errs []error
-	errs = append(errs, s.Dates.validate())
+	errs := []error{limits.Text("contract", "display_name", s.DisplayName), s.Dates.validate()}
 	for _, id := range s.SubContracts {
 		if id == s.ID && id != uuid.Nil {
 			errs = append(errs, pricekit.Errorf(pricekit.ErrCycle, "contract", "sub_contracts", "a contract cannot contain itself"))
@@ -170,7 +174,9 @@ func (p ParentContract) Validate() error {
 	if !p.Currency.Valid() {
 		errs = append(errs, bad("currency", "unknown currency %q", string(p.Currency)))
 	}
-	if _, err := p.Location(); err != nil {
+	if err := limits.Text("contract", "timezone", p.TimeZone); err != nil {
+		errs = append(errs, err)
+	} else if _, err := p.Location(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -12,6 +12,7 @@ import (
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/internal/jsonx"
 	"github.com/pricekit/pricekit/schedule"
+	"github.com/pricekit/pricekit/internal/limits"
 )
 
 // DefaultPriority is the burn priority of a credit that names none.
@@ -36,7 +37,8 @@ type Discount struct {
 
 // Validate reports every problem with d, joined.
 func (d Discount) Validate() error {
-	var errs []error
+	errs := []error{limits.Text("modifier", "display_name", d.DisplayName),
+		decimalField("percentage", d.Percentage), decimalField("amount", d.Amount), decimalField("threshold", d.Threshold)}
 	switch {
 	case d.Percentage.Valid == d.Amount.Valid:
 		errs = append(errs, bad("percentage", "a discount has exactly one of percentage and amount"))
@@ -76,10 +78,19 @@ type Minimum struct {
 
 // Validate reports every problem with m, joined.
 func (m Minimum) Validate() error {
+	errs := []error{limits.Text("modifier", "display_name", m.DisplayName), limits.Decimal("modifier", "amount", m.Amount)}
 	if m.Amount.IsNegative() {
-		return bad("amount", "amount %s is negative", m.Amount)
+		errs = append(errs, bad("amount", "amount %s is negative", m.Amount))
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// decimalField checks an optional decimal against the limits.
+func decimalField(field string, d decimal.NullDecimal) error {
+	if !d.Valid {
+		return nil
+	}
+	return limits.Decimal("modifier", field, d.Decimal)
 }
 
 // Credit is a prepaid balance (docs/modifiers.md): Amount is granted on StartDate
@@ -97,7 +108,10 @@ type Credit struct {
 
 // Validate reports every problem with c, joined.
 func (c Credit) Validate() error {
-	var errs []error
+	errs := []error{limits.Text("modifier", "display_name", c.DisplayName), limits.Decimal("modifier", "amount", c.Amount)}
+	if c.StartDate != 0 {
+		errs = append(errs, limits.Day("modifier", "start_date", c.StartDate))
+	}
 	if c.Amount.IsNegative() {
 		errs = append(errs, bad("amount", "amount %s is negative", c.Amount))
 	}

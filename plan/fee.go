@@ -11,6 +11,7 @@ import (
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/internal/jsonx"
 	"github.com/pricekit/pricekit/schedule"
+	"github.com/pricekit/pricekit/internal/limits"
 )
 
 func joinErrs(errs []error) error { return errors.Join(errs...) }
@@ -44,7 +45,7 @@ type FixedFee struct {
 
 // Validate reports every problem with f, joined.
 func (f FixedFee) Validate() error {
-	var errs []error
+	errs := []error{limits.Text("plan", "display_name", f.DisplayName), limits.Decimal("plan", "amount", f.Amount)}
 	if f.Amount.IsNegative() {
 		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "plan", "amount", fmt.Sprintf("amount %s is negative", f.Amount)))
 	}

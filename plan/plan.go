@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/internal/limits"
 )
 
 // PricingType is how a quantity is priced through the tiers (docs/pricing.md).
@@ -180,7 +181,9 @@ func (p TierPlan) Clone() TierPlan {
 // Validate reports every problem with p, joined: invalid_tiers for the shape
 // of the tiers, invalid_input for the rest.
 func (p TierPlan) Validate() error {
-	var errs []error
+	errs := []error{limits.Text("plan", "display_name", p.DisplayName),
+		limits.Decimal("plan", "package_size", p.PackageSize),
+		limits.Decimal("plan", "quantity_rounding.increment", p.Rounding.Increment)}
 	bad := func(code pricekit.Code, field, format string, args ...any) {
 		errs = append(errs, pricekit.Errorf(code, "plan", field, fmt.Sprintf(format, args...)))
 	}
@@ -224,6 +227,14 @@ func ValidateTiers(tiers []Tier) error {
 		return pricekit.Errorf(pricekit.ErrInvalidTiers, "plan", "tiers", "no tiers")
 	}
 	for i, t := range tiers {
+		for _, f := range []struct {
+			name string
+			d    decimal.Decimal
+		}{{"start", t.Start}, {"end", t.End.Decimal}, {"unit_price", t.UnitPrice}, {"flat_fee", t.FlatFee}} {
+			if err := limits.Decimal("plan", fmt.Sprintf("tiers[%d].%s", i, f.name), f.d); err != nil {
+				errs = append(errs, err)
+			}
+		}
 		if t.UnitPrice.IsNegative() {
 			bad(pricekit.ErrInvalidInput, i, "unit_price", "unit price %s is negative", t.UnitPrice)
 		}

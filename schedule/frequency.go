@@ -12,6 +12,7 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/internal/jsonx"
+	"github.com/pricekit/pricekit/internal/limits"
 )
 
 // Type says how periods align: to the contract's start (anniversary) or to
@@ -79,7 +80,7 @@ func Monthly() BillingFrequency {
 
 // Validate reports every problem with f, joined.
 func (f BillingFrequency) Validate() error {
-	var errs []error
+	errs := []error{limits.Text("schedule", "display_name", f.DisplayName)}
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "schedule", field, fmt.Sprintf(format, args...)))
 	}

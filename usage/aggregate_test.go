@@ -47,7 +47,8 @@ func assertTotal(t *testing.T, want reference, got usage.Total, msg string) {
 func randomQuantity(r *rand.Rand) decimal.Decimal {
 	switch r.IntN(10) {
 	case 0:
-		return dec(fmt.Sprintf("%d%018d.%018d", 1+r.IntN(999999999999), r.Int64N(1e18), r.Int64N(1e18)))
+		// 38 digits at most, beyond what an int64 holds at Scale.
+		return dec(fmt.Sprintf("%d%08d.%018d", 1+r.IntN(999999999999), r.Int64N(1e8), r.Int64N(1e18)))
 	case 1:
 		return decimal.New(r.Int64N(1e18), -18) // 18 places: not at Scale unless they are zeros
 	case 2:

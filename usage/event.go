@@ -3,7 +3,6 @@ package usage
 import (
 	"encoding/json"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/internal/jsonx"
+	"github.com/pricekit/pricekit/internal/limits"
 )
 
 // Event is one usage record (docs/documents.md): Quantity of a product used under a
@@ -30,18 +30,28 @@ type Event struct {
 }
 
 // MaxIDLength is the longest event id accepted, in bytes: far beyond any
-// source record id, and a bound that keeps a hostile batch from making the
-// log's id arena enormous.
-const MaxIDLength = 65535
+// source record id, and a bound that keeps a hostile batch from making an
+// index of ids enormous.
+const MaxIDLength = limits.MaxEventID
 
-// Validate reports every problem with e that needs no store, joined.
+// Validate reports every problem with e that needs no store, joined: the
+// limits of docs/errors.md (an id of valid UTF-8 without NUL, at most
+// [MaxIDLength] bytes; a quantity of at most 38 significant digits and 28
+// places; a day in 0001-01-02 .. 9999-12-31), a contract, exactly one of
+// date and timestamp, and a quantity not negative.
 func (e Event) Validate() error {
-	var errs []error
+	errs := []error{limits.EventID("usage", "id", e.ID), limits.Decimal("usage", "quantity", e.Quantity)}
 	bad := func(field, msg string) {
 		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "usage", field, msg))
 	}
-	if len(e.ID) > MaxIDLength {
-		bad("id", "id is "+strconv.Itoa(len(e.ID))+" bytes long; at most "+strconv.Itoa(MaxIDLength)+" are kept")
+	if e.Date != 0 {
+		errs = append(errs, limits.Day("usage", "date", e.Date))
+	}
+	if !e.Timestamp.IsZero() {
+		// Its day in any time zone lies within a day of its day in UTC.
+		if d := date.NewAt(e.Timestamp.UTC()); d <= limits.First || d >= limits.Last {
+			bad("timestamp", "timestamp "+e.Timestamp.UTC().Format(time.RFC3339)+" is outside 0001-01-03 .. 9999-12-30 (UTC)")
+		}
 	}
 	if e.ContractID == uuid.Nil {
 		bad("contract_id", "contract_id (a product contract id) is required")

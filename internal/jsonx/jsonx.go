@@ -22,6 +22,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/internal/limits"
 )
 
 // Object is a JSON object being read field by field. Its methods record
@@ -245,17 +246,19 @@ var (
 	plainString = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$|^[+-]?\.[0-9]+$`)
 )
 
-// Limits that keep a hostile document from building enormous numbers.
-const (
-	maxDigits   = 60
-	maxExponent = 40
-)
+// maxDecimalText bounds the text of a decimal before it is parsed: a
+// decimal within the limits is far shorter, whatever its spelling.
+const maxDecimalText = 200
 
 // ParseDecimal reads a JSON number or a string holding a plain decimal
 // ("12", "-0.5"). NaN, infinities, spaces and exponents in strings are
-// refused, and so are absurd sizes.
+// refused, and so is a decimal beyond the limits of docs/errors.md (38
+// significant digits, 28 places).
 func ParseDecimal(raw json.RawMessage) (decimal.Decimal, error) {
 	s := string(bytes.TrimSpace(raw))
+	if len(s) > maxDecimalText {
+		return decimal.Decimal{}, invalid("decimal %s is too long", clip(s))
+	}
 	if strings.HasPrefix(s, `"`) {
 		var str string
 		if err := json.Unmarshal([]byte(s), &str); err != nil || !plainString.MatchString(str) {
@@ -265,25 +268,20 @@ func ParseDecimal(raw json.RawMessage) (decimal.Decimal, error) {
 	} else if !plainNumber.MatchString(s) {
 		return decimal.Decimal{}, invalid("want a decimal, got %s", clip(s))
 	}
-	mantissa := s
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
-		mantissa = s[:i]
+		// The exponent is checked before the number is built: 1e2000000000
+		// is short to write and enormous to hold.
 		exp, err := strconv.Atoi(s[i+1:])
-		if err != nil || exp > maxExponent || exp < -maxExponent {
+		if err != nil || exp > limits.MaxDigits+1 || exp < -(limits.MaxPlaces+limits.MaxDigits+1) {
 			return decimal.Decimal{}, invalid("decimal %s is out of range", clip(s))
 		}
-	}
-	if digits := strings.Count(mantissa, "") - 1; digits > maxDigits {
-		return decimal.Decimal{}, invalid("decimal %s has too many digits", clip(s))
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
 		return decimal.Decimal{}, invalid("want a decimal, got %s", clip(s))
 	}
-	// The canonical form written back ("1e40" becomes 41 digits) must read
-	// again, so the limit applies to it too.
-	if len(d.String()) > maxDigits {
-		return decimal.Decimal{}, invalid("decimal %s has too many digits", clip(s))
+	if err := limits.Decimal("", "", d); err != nil {
+		return decimal.Decimal{}, invalid("decimal %s: %s", clip(s), pricekit.First(err).Message)
 	}
 	return d, nil
 }
@@ -391,8 +389,8 @@ func ParseDay(s string) (date.Date, error) {
 	if dy, dm, dd := day.Date(); dy != y || int(dm) != mo || dd != d {
 		return 0, invalid("no such day %q", clip(s))
 	}
-	if day == 0 {
-		return 0, invalid("day %q is before the first supported day, 0001-01-02", clip(s))
+	if err := limits.Day("", "", day); err != nil {
+		return 0, invalid("day %q is outside 0001-01-02 .. 9999-12-31", clip(s))
 	}
 	return day, nil
 }

@@ -20,8 +20,11 @@ func TestParseDecimal(t *testing.T) {
 	good := []struct{ in, want string }{
 		{`1`, "1"}, {`-0.5`, "-0.5"}, {`100.0`, "100"}, {`1e5`, "100000"}, {`1E-2`, "0.01"}, {`-0`, "0"},
 		{`"12"`, "12"}, {`"-0.5"`, "-0.5"}, {`"+1"`, "1"}, {`".5"`, "0.5"}, {`"0.10"`, "0.1"},
-		{` 7 `, "7"}, {`1e40`, "1" + strings.Repeat("0", 40)},
-		{`"` + strings.Repeat("9", 60) + `"`, strings.Repeat("9", 60)},
+		{` 7 `, "7"}, {`1e37`, "1" + strings.Repeat("0", 37)}, // 38 digits
+		{`"` + strings.Repeat("9", 38) + `"`, strings.Repeat("9", 38)},
+		{`"0.` + strings.Repeat("0", 27) + `1"`, "1e-28"}, // 28 places
+		{`"1.5` + strings.Repeat("0", 40) + `"`, "1.5"},   // trailing zeros are not places
+		{`"` + strings.Repeat("9", 10) + "." + strings.Repeat("9", 28) + `"`, strings.Repeat("9", 10) + "." + strings.Repeat("9", 28)},
 	}
 	for _, tt := range good {
 		t.Run(tt.in, func(t *testing.T) {
@@ -33,11 +36,12 @@ func TestParseDecimal(t *testing.T) {
 	bad := []string{
 		`"NaN"`, `"Infinity"`, `"-Inf"`, `" 1"`, `"1 "`, `"1e5"`, `"1,5"`, `""`, `"0x10"`, `"1."`, `"--1"`,
 		`true`, `null`, `[1]`, `{}`, `"1"2`,
-		strings.Repeat("1", 61), // too many digits
-		`1e41`, `1e-41`,         // exponent out of range
-		`1234567890123456789012345678901e30`,      // written back, it would have 61 digits
-		`"` + "." + strings.Repeat("1", 59) + `"`, // written back as "0.111…", 61 characters
-		`"` + strings.Repeat("9", 61) + `"`,
+		strings.Repeat("1", 39), // 39 significant digits
+		`1e38`, `1e-29`,         // 39 digits; 29 places
+		`1e2000000000`, `1e-2000000000`, // exponents far out of range, refused before the number is built
+		`"0.` + strings.Repeat("0", 28) + `1"`, // 29 places
+		`"` + strings.Repeat("9", 10) + "." + strings.Repeat("9", 29) + `"`,
+		`"` + strings.Repeat("0", 201) + `"`, // too long to read
 	}
 	for _, in := range bad {
 		t.Run("bad "+in, func(t *testing.T) {
@@ -49,7 +53,7 @@ func TestParseDecimal(t *testing.T) {
 
 // Every decimal ParseDecimal accepts is written back in a form it accepts.
 func FuzzParseDecimal(f *testing.F) {
-	for _, s := range []string{`1`, `-0.5`, `1e40`, `"0.10"`, `".5"`, `"NaN"`, `1234567890123456789012345678901e29`} {
+	for _, s := range []string{`1`, `-0.5`, `1e37`, `"0.10"`, `".5"`, `"NaN"`, `12345678901234567890e18`, `1e-28`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

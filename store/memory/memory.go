@@ -127,9 +127,13 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 	if err := store.CheckTrees(objs, t.graph()); err != nil {
 		return contract.Objects{}, err
 	}
+	// Give back what was stored: each document once, the later of two
+	// with one id, in batch order.
+	var out contract.Objects
 	for _, kind := range contract.Kinds() {
 		for _, id := range stagedOrder(objs, kind) {
 			d := staged[id]
+			appendDoc(&out, d.value)
 			if old := t.docs[id]; old != nil {
 				old.value, old.version = d.value, old.version+1
 				continue
@@ -140,7 +144,7 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 		}
 	}
 	t.usage.invalidate()
-	return objs.Clone(), nil
+	return out.Clone(), nil
 }
 
 // stage turns a batch into documents by id; a later document with the same

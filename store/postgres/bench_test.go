@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/rickb777/date/v2"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/store"
 	"github.com/pricekit/pricekit/usage"
 )
@@ -127,5 +129,46 @@ func BenchmarkAggregateMonth(b *testing.B) {
 		if _, err := s.Aggregate(ctx, org, month); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkIngestContracts ingests batches of 10 000 new events spread over
+// 10, 100, 1 000 and 10 000 product contracts of one parent contract: the
+// cost of a batch must grow with its size and the contracts it touches,
+// not with their square (the time zone lookup once was quadratic).
+func BenchmarkIngestContracts(b *testing.B) {
+	for _, n := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			s, org := newStore(b)
+			ctx := context.Background()
+			jan1 := date.MustParseISO("2024-01-01")
+			p := plan.TierPlan{ID: uuid.New(), Pricing: plan.Graduated, Tiers: []plan.Tier{{Start: decimal.Zero, UnitPrice: decimal.NewFromInt(1)}}}
+			objs := contract.Objects{Plans: []plan.TierPlan{p}}
+			parent := contract.ParentContract{TimeZone: "Europe/Berlin", SubContract: contract.SubContract{ID: uuid.New(), Dates: contract.Dates{Start: jan1}}}
+			pcs := make([]uuid.UUID, n)
+			for i := range pcs {
+				pc := contract.ProductContract{ID: uuid.New(), ProductID: uuid.New(), PlanID: p.ID, Dates: contract.Dates{Start: jan1}}
+				objs.ProductContracts = append(objs.ProductContracts, pc)
+				pcs[i] = pc.ID
+			}
+			parent.ProductContracts = pcs
+			objs.ParentContracts = []contract.ParentContract{parent}
+			_, err := s.Save(ctx, org, store.Batch{Objects: objs})
+			require.NoError(b, err)
+			batch := make([]usage.Event, 10000)
+			round := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				round++
+				for i := range batch {
+					batch[i] = usage.Event{ID: fmt.Sprintf("%d-%d", round, i), ContractID: pcs[i%n],
+						Timestamp: time.Date(2024, 3, 1+i%28, i%24, 0, 0, 0, time.UTC), Quantity: decimal.NewFromInt(int64(i % 97))}
+				}
+				if _, err := s.Ingest(ctx, org, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(round*len(batch)), "ns/event")
+		})
 	}
 }

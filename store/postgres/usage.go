@@ -60,7 +60,9 @@ func (s *Store) ingest(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []u
 	var keys []string
 	first := map[string]int{} // event id → index of its first event in the batch
 	for i, e := range events {
-		if e.ID == "" {
+		// An invalid event is refused by Accept below; its id (which may
+		// not even be text the database takes) is never looked up.
+		if e.ID == "" || e.Validate() != nil {
 			continue
 		}
 		if _, ok := first[e.ID]; !ok {
@@ -152,36 +154,54 @@ func (s *Store) targets(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []
 	if len(ids) == 0 {
 		return out, nil
 	}
+	// The time zone of each product contract: of the parent contract
+	// saved last among those above it. Two queries joined here, each linear
+	// whatever plan the statistics suggest (one query joining them was
+	// once planned as a loop over every pair).
+	zones := make(map[uuid.UUID]string, len(ids))
 	q, err := tx.Query(ctx, `
 		WITH RECURSIVE up(pc, node) AS (
-			SELECT id, id FROM pricekit_documents
-			 WHERE org = $1 AND kind = 'product_contracts' AND id = ANY($2)
+			SELECT unnest($2::uuid[]), unnest($2::uuid[])
 			UNION
 			SELECT up.pc, l.parent FROM up JOIN pricekit_links l ON l.org = $1 AND l.child = up.node
 		)
-		SELECT p.id, p.product_id, p.start_day, p.end_day,
-		       (SELECT d.timezone FROM up JOIN pricekit_documents d
-		                ON d.org = $1 AND d.id = up.node AND d.kind = 'parent_contracts'
-		         WHERE up.pc = p.id ORDER BY d.seq DESC LIMIT 1)
-		FROM pricekit_documents p
-		WHERE p.org = $1 AND p.kind = 'product_contracts' AND p.id = ANY($2)`, org, ids)
+		SELECT DISTINCT ON (up.pc) up.pc, coalesce(d.timezone, '')
+		FROM up JOIN pricekit_documents d ON d.org = $1 AND d.id = up.node AND d.kind = 'parent_contracts'
+		ORDER BY up.pc, d.seq DESC`, org, ids)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: ingest: %w", err)
 	}
 	var (
-		id         uuid.UUID
+		id   uuid.UUID
+		zone string
+	)
+	if _, err := pgx.ForEachRow(q, []any{&id, &zone}, func() error {
+		zones[id] = zone
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: ingest: %w", err)
+	}
+	q, err = tx.Query(ctx, `
+		SELECT p.id, p.product_id, p.start_day, p.end_day
+		FROM unnest($2::uuid[]) AS k(id)
+		JOIN pricekit_documents p ON p.org = $1 AND p.id = k.id AND p.kind = 'product_contracts'`, org, ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: ingest: %w", err)
+	}
+	var (
 		product    pgtype.UUID
 		start, end pgtype.Date
-		zone       pgtype.Text
 	)
-	if _, err := pgx.ForEachRow(q, []any{&id, &product, &start, &end, &zone}, func() error {
-		loc := time.UTC
-		if zone.Valid && zone.String != "" && zone.String != "UTC" {
-			l, err := time.LoadLocation(zone.String)
+	locations := map[string]*time.Location{"": time.UTC, "UTC": time.UTC}
+	if _, err := pgx.ForEachRow(q, []any{&id, &product, &start, &end}, func() error {
+		z := zones[id]
+		loc, ok := locations[z]
+		if !ok {
+			l, err := time.LoadLocation(z)
 			if err != nil {
-				return fmt.Errorf("parent contract time zone %q: %w", zone.String, err)
+				return fmt.Errorf("parent contract time zone %q: %w", z, err)
 			}
-			loc = l
+			loc, locations[z] = l, l
 		}
 		out[id] = usage.Target{ProductID: fromPGUUID(product), Start: fromPGDay(start), End: fromPGDay(end), Location: loc}
 		return nil

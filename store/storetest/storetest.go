@@ -62,6 +62,7 @@ func groups() []group {
 		{"Usage", usageTests()},
 		{"Aggregate", aggregateTests()},
 		{"Rateable", rateableTests()},
+		{"Limits", limitTests()},
 		{"Concurrency", concurrencyTests()},
 	}
 }
