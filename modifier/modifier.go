@@ -11,8 +11,8 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/internal/jsonx"
-	"github.com/pricekit/pricekit/schedule"
 	"github.com/pricekit/pricekit/internal/limits"
+	"github.com/pricekit/pricekit/schedule"
 )
 
 // DefaultPriority is the burn priority of a credit that names none.

@@ -10,8 +10,8 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/internal/jsonx"
-	"github.com/pricekit/pricekit/schedule"
 	"github.com/pricekit/pricekit/internal/limits"
+	"github.com/pricekit/pricekit/schedule"
 )
 
 func joinErrs(errs []error) error { return errors.Join(errs...) }
