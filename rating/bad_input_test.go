@@ -382,3 +382,47 @@ func TestRateRefusesIDOfTwoKinds(t *testing.T) {
 	require.ErrorIs(t, err, pricekit.ErrInvalidInput)
 	assert.Equal(t, []string{"minimums[0].id"}, fields(err))
 }
+
+// TestRateDeepTrees: the deepest tree allowed rates; deeper ones and long
+// cycles are refused at once, their errors naming the contract at fault
+// rather than every level above it.
+func TestRateDeepTrees(t *testing.T) {
+	build := func(levels int, loop bool) (*bundle, uuid.UUID) {
+		b := &bundle{}
+		fee := b.fee("1", "")
+		chain := make([]uuid.UUID, levels)
+		for i := range chain {
+			chain[i] = b.id()
+		}
+		for i, id := range chain {
+			s := contract.SubContract{ID: id, Dates: dates("2024-01-01", ""), FixedFees: ids(fee)}
+			if i+1 < levels {
+				s.SubContracts = ids(chain[i+1])
+			} else if loop {
+				s.SubContracts = ids(chain[0])
+			}
+			b.SubContracts = append(b.SubContracts, s)
+		}
+		return b, b.parent(contract.ParentContract{SubContract: contract.SubContract{
+			Dates: dates("2024-01-01", "2024-01-31"), SubContracts: ids(chain[0])}})
+	}
+	b, id := build(contract.MaxDepth, false)
+	stmts := b.rate(t, id, "", "")
+	require.Len(t, stmts, 1)
+	assertDec(t, "100", stmts[0].Total, "one fee on each of the 100 levels")
+
+	b, id = build(contract.MaxDepth+1, false)
+	_, err := rating.Rate(rating.Input{Objects: b.Objects, Contract: id})
+	require.ErrorIs(t, err, pricekit.ErrInvalidInput)
+
+	for _, loop := range []bool{false, true} {
+		b, id = build(100_000, loop)
+		_, err = rating.Rate(rating.Input{Objects: b.Objects, Contract: id})
+		if loop {
+			require.ErrorIs(t, err, pricekit.ErrCycle)
+		} else {
+			require.ErrorIs(t, err, pricekit.ErrInvalidInput)
+		}
+		assert.Less(t, len(err.Error()), 300, "a short error: %.300s", err)
+	}
+}

@@ -8,11 +8,39 @@ import (
 	"github.com/pricekit/pricekit/contract"
 )
 
+// TreeReader reads the tree of a parent contract as one consistent
+// snapshot of the store: every document as it stood at one moment, so a
+// rating running while a plan and a fee are saved together sees both old or
+// both new. Both back ends provide it; [Resolve] uses it.
+type TreeReader interface {
+	Tree(ctx context.Context, org, parentID uuid.UUID) (contract.Objects, error)
+}
+
 // Resolve reads the tree of a parent contract: the parent and every
 // document reachable from it, each once, as a bundle ready for rating. An
-// id that is not a parent contract is ErrNotFound; a cycle is ErrCycle.
+// id that is not a parent contract is ErrNotFound; a cycle is ErrCycle; a
+// tree deeper than contract.MaxDepth or holding a contract twice is
+// ErrInvalidInput. When r is a [TreeReader] the tree is one consistent
+// snapshot; otherwise it is read one Get at a time.
 func Resolve(ctx context.Context, r Reader, org, parentID uuid.UUID) (contract.Objects, error) {
-	root, err := r.Get(ctx, org, contract.KindParentContract, parentID)
+	if tr, ok := r.(TreeReader); ok {
+		return tr.Tree(ctx, org, parentID)
+	}
+	return WalkTree(ctx, func(ctx context.Context, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
+		return r.Get(ctx, org, kind, ids...)
+	}, parentID)
+}
+
+// Getter reads documents of one kind by id, in the order asked, as
+// [Reader.Get] does for one organization.
+type Getter func(ctx context.Context, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error)
+
+// WalkTree reads the tree of parent contract parentID through get, one read
+// per level of sub contracts and one per kind below them, each document
+// once. Back ends call it with a get that reads from one snapshot to
+// implement [TreeReader].
+func WalkTree(ctx context.Context, get Getter, parentID uuid.UUID) (contract.Objects, error) {
+	root, err := get(ctx, contract.KindParentContract, parentID)
 	if err != nil {
 		return contract.Objects{}, err
 	}
@@ -43,13 +71,18 @@ func Resolve(ctx context.Context, r Reader, org, parentID uuid.UUID) (contract.O
 	next := collect(root.ParentContracts[0].SubContract)
 	type lists struct{ subs, products []uuid.UUID }
 	children := map[uuid.UUID]lists{parentID: {next, root.ParentContracts[0].ProductContracts}}
-	for len(next) > 0 {
+	for level := 1; len(next) > 0; level++ {
 		ids := fresh(next)
 		next = nil
 		if len(ids) == 0 {
 			break
 		}
-		subs, err := r.Get(ctx, org, contract.KindSubContract, ids...)
+		if level > contract.MaxDepth {
+			// Deeper than any save accepts; stop reading, and let the check
+			// below say what is wrong (a cycle, or the depth).
+			break
+		}
+		subs, err := get(ctx, contract.KindSubContract, ids...)
 		if err != nil {
 			return contract.Objects{}, err
 		}
@@ -66,7 +99,7 @@ func Resolve(ctx context.Context, r Reader, org, parentID uuid.UUID) (contract.O
 		return contract.Objects{}, err
 	}
 	if ids := fresh(products); len(ids) > 0 {
-		got, err := r.Get(ctx, org, contract.KindProductContract, ids...)
+		got, err := get(ctx, contract.KindProductContract, ids...)
 		if err != nil {
 			return contract.Objects{}, err
 		}
@@ -89,7 +122,7 @@ func Resolve(ctx context.Context, r Reader, org, parentID uuid.UUID) (contract.O
 		if len(ids) == 0 {
 			continue
 		}
-		got, err := r.Get(ctx, org, k.kind, ids...)
+		got, err := get(ctx, k.kind, ids...)
 		if err != nil {
 			return contract.Objects{}, err
 		}

@@ -96,6 +96,7 @@ type UsageAggregator interface {
 type Store interface {
 	Saver
 	Reader
+	TreeReader
 	UsageWriter
 	UsageReader
 	UsageAggregator

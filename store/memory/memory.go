@@ -28,7 +28,10 @@ type Store struct {
 	tenants map[uuid.UUID]*tenant
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store      = (*Store)(nil)
+	_ store.TreeReader = (*Store)(nil)
+)
 
 // Option configures a Store.
 type Option func(*Store)
@@ -258,7 +261,12 @@ func (s *Store) Get(ctx context.Context, org uuid.UUID, kind contract.Kind, ids 
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	t := s.tenant(org, false)
+	return s.tenant(org, false).get(kind, ids...)
+}
+
+// get reads documents of t (nil: an organization with none); the caller
+// holds the lock.
+func (t *tenant) get(kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
 	var out contract.Objects
 	for _, id := range ids {
 		var d *doc
@@ -272,6 +280,20 @@ func (s *Store) Get(ctx context.Context, org uuid.UUID, kind contract.Kind, ids 
 		appendDoc(&out, d.value)
 	}
 	return out.Clone(), nil
+}
+
+// Tree implements [store.TreeReader]: the whole tree is read under one
+// hold of the lock, so no save lands in the middle of it.
+func (s *Store) Tree(ctx context.Context, org, parentID uuid.UUID) (contract.Objects, error) {
+	if err := ctx.Err(); err != nil {
+		return contract.Objects{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t := s.tenant(org, false)
+	return store.WalkTree(ctx, func(_ context.Context, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
+		return t.get(kind, ids...)
+	}, parentID)
 }
 
 // appendDoc adds a stored value to a bundle (the caller clones the bundle).

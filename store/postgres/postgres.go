@@ -31,7 +31,10 @@ type Store struct {
 	beforeInsert func()
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store      = (*Store)(nil)
+	_ store.TreeReader = (*Store)(nil)
+)
 
 // Option configures a Store.
 type Option func(*Store)

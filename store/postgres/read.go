@@ -10,6 +10,7 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/store"
 )
 
 // Get implements [store.Reader].
@@ -17,10 +18,20 @@ func (s *Store) Get(ctx context.Context, org uuid.UUID, kind contract.Kind, ids 
 	if err := ctx.Err(); err != nil {
 		return contract.Objects{}, err
 	}
+	return get(ctx, s.pool, org, kind, ids...)
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// get reads documents of one kind through q.
+func get(ctx context.Context, q querier, org uuid.UUID, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
 	if len(ids) == 0 {
 		return contract.Objects{}, nil
 	}
-	q, err := s.pool.Query(ctx, `SELECT id, body FROM pricekit_documents WHERE org = $1 AND kind = $2 AND id = ANY($3)`,
+	rows, err := q.Query(ctx, `SELECT id, body FROM pricekit_documents WHERE org = $1 AND kind = $2 AND id = ANY($3)`,
 		org, string(kind), ids)
 	if err != nil {
 		return contract.Objects{}, fmt.Errorf("postgres: get: %w", err)
@@ -30,7 +41,7 @@ func (s *Store) Get(ctx context.Context, org uuid.UUID, kind contract.Kind, ids 
 		id   uuid.UUID
 		body []byte
 	)
-	if _, err := pgx.ForEachRow(q, []any{&id, &body}, func() error {
+	if _, err := pgx.ForEachRow(rows, []any{&id, &body}, func() error {
 		bodies[id] = append([]byte(nil), body...)
 		return nil
 	}); err != nil {
@@ -46,6 +57,28 @@ func (s *Store) Get(ctx context.Context, org uuid.UUID, kind contract.Kind, ids 
 		if err := decode(&out, kind, b); err != nil {
 			return contract.Objects{}, fmt.Errorf("postgres: get: %w", err)
 		}
+	}
+	return out, nil
+}
+
+// Tree implements [store.TreeReader]: the tree is read in one read-only
+// REPEATABLE READ transaction, so every read sees the database as of its
+// first, and no save commits in the middle of it.
+func (s *Store) Tree(ctx context.Context, org, parentID uuid.UUID) (contract.Objects, error) {
+	if err := ctx.Err(); err != nil {
+		return contract.Objects{}, err
+	}
+	var out contract.Objects
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
+		func(tx pgx.Tx) error {
+			var err error
+			out, err = store.WalkTree(ctx, func(ctx context.Context, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
+				return get(ctx, tx, org, kind, ids...)
+			}, parentID)
+			return err
+		})
+	if err != nil {
+		return contract.Objects{}, err
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -27,7 +28,58 @@ func concurrencyTests() []test {
 		{"same event", testConcurrentSameEvent},
 		{"IfVersion", testConcurrentIfVersion},
 		{"cycle", testConcurrentCycle},
+		{"ratings see one save", testConsistentTree},
 	}
+}
+
+// testConsistentTree saves a plan and a fee together, again and again, each
+// time with the same new amount, while readers resolve the tree: every
+// tree read must hold a plan and a fee of one save, never one of each.
+func testConsistentTree(t *testing.T, s store.Store) {
+	org := uuid.New()
+	tr := newTree(org)
+	tr.fee.Amount = dec("1")
+	tr.plan.Tiers[0].UnitPrice = dec("1")
+	save(t, s, org, tr.objects())
+	const saves = 150
+	done := make(chan struct{})
+	var reads, mixed atomic.Int64
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				got, err := store.Resolve(t.Context(), s, org, tr.parent.ID)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				reads.Add(1)
+				if !got.Plans[0].Tiers[0].UnitPrice.Equal(got.FixedFees[0].Amount) {
+					mixed.Add(1)
+				}
+			}
+		}()
+	}
+	for i := 2; i <= saves; i++ {
+		fee, p := tr.fee, tr.plan.Clone()
+		fee.Amount = decimal.NewFromInt(int64(i))
+		p.Tiers[0].UnitPrice = fee.Amount
+		if _, err := s.Save(t.Context(), org, store.Batch{Objects: contract.Objects{
+			FixedFees: []plan.FixedFee{fee}, Plans: []plan.TierPlan{p}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	wg.Wait()
+	assert.Positive(t, reads.Load())
+	assert.Zero(t, mixed.Load(), "of %d tree reads, %d saw a plan and a fee of two saves", reads.Load(), mixed.Load())
 }
 
 // together runs f(i) for i in [0, n) on n goroutines released at once.
