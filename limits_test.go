@@ -16,6 +16,7 @@ import (
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/billing"
 	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/internal/usagelog"
 	"github.com/pricekit/pricekit/modifier"
 	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/rating"
@@ -124,7 +125,7 @@ func TestExtremeDecimalsNeverPanic(t *testing.T) {
 				rounding.Apply(q)
 				off.Apply(d)
 				partial.Prorate(d, 2)
-				var tot usage.Total
+				var tot usagelog.Total
 				tot.Add(q, date.New(2024, 1, 1))
 				tot.Add(decimal.NewFromInt(1), date.New(2024, 1, 2))
 				_ = tot.Aggregates()

@@ -1,13 +1,10 @@
 package rating
 
 import (
-	"slices"
-
-	"github.com/google/uuid"
 	"github.com/rickb777/date/v2"
 	"github.com/shopspring/decimal"
 
-	"github.com/pricekit/pricekit/internal/fixed"
+	"github.com/pricekit/pricekit/internal/usagelog"
 	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/schedule"
 	"github.com/pricekit/pricekit/usage"
@@ -38,8 +35,9 @@ type agg struct {
 	a     usage.Aggregates
 }
 
-// quantity returns a's value for the plan's aggregation.
-func quantity(a usage.Aggregates, kind plan.Aggregation) decimal.Decimal {
+// Quantity returns the value of a that the plan's aggregation kind takes:
+// the sum, the largest, the count or the latest quantity.
+func Quantity(a usage.Aggregates, kind plan.Aggregation) decimal.Decimal {
 	switch kind {
 	case plan.Max:
 		return a.Max
@@ -165,41 +163,23 @@ func (e *engine) aggregates(p *product, start date.Date) usage.Aggregates {
 	return got[0][0]
 }
 
-// events aggregates usage events held in memory: an [Aggregator] over the
-// events of [Input.Usage], once they have been accepted.
+// events is usage held in memory, accepted by the one acceptance rule
+// into the same columnar log the memory store keeps, and aggregated by the
+// same code.
 type events struct {
-	buckets map[uuid.UUID]*bucket
+	log usagelog.Log
 }
 
-// bucket holds one product contract's events sorted by day (stable, so
-// ingest order is kept within a day), with their quantities also as
-// scaled integers when every one fits: then a period's sum is a run of
-// integer additions, exact.
-type bucket struct {
-	days  []date.Date
-	qty   []decimal.Decimal
-	qi    []int64 // qty × 10^scale, when fast
-	scale int32
-	fast  bool
-}
-
-// newEvents buckets accepted events by product contract, each on its day
-// in the parent contract's time zone.
-func newEvents(t *tree, evs []usage.Event) *events {
-	src := &events{buckets: map[uuid.UUID]*bucket{}}
-	for _, ev := range evs {
-		b := src.buckets[ev.ContractID]
-		if b == nil {
-			b = &bucket{}
-			src.buckets[ev.ContractID] = b
-		}
-		b.days = append(b.days, ev.Day(t.loc))
-		b.qty = append(b.qty, ev.Quantity)
+// newEvents accepts evs for the product contracts of t.
+func newEvents(t *tree, evs []usage.Event) (*events, error) {
+	src := &events{}
+	if len(evs) == 0 {
+		return src, nil
 	}
-	for _, b := range src.buckets {
-		b.prepare()
+	if _, _, err := src.log.Ingest(evs, t.target); err != nil {
+		return nil, err
 	}
-	return src
+	return src, nil
 }
 
 // Aggregate implements [Aggregator].
@@ -208,103 +188,13 @@ func (src *events) Aggregate(reqs []usage.Request) ([][]usage.Aggregates, error)
 		return nil, err
 	}
 	out := make([][]usage.Aggregates, len(reqs))
+	var buf []usagelog.Total
 	for i, r := range reqs {
 		out[i] = make([]usage.Aggregates, r.Periods())
-		b := src.buckets[r.Contract]
-		if b == nil {
-			continue
-		}
-		for k := range r.Periods() {
-			out[i][k] = b.aggregate(r.Bounds[k], r.Bounds[k+1])
+		buf = src.log.AggregateGroups(buf, src.log.GroupsOf(r.Contract), r.Bounds)
+		for k, t := range buf {
+			out[i][k] = t.Aggregates()
 		}
 	}
 	return out, nil
-}
-
-func (b *bucket) prepare() {
-	if !slices.IsSorted(b.days) {
-		b.sortByDay()
-	}
-	for _, q := range b.qty {
-		b.scale = max(b.scale, fixed.Scale(q))
-	}
-	if b.scale > 9 {
-		return
-	}
-	b.qi = make([]int64, len(b.qty))
-	for i, q := range b.qty {
-		v, ok := fixed.FromDecimal(q, b.scale)
-		if !ok {
-			b.qi = nil
-			return
-		}
-		b.qi[i] = v
-	}
-	b.fast = true
-}
-
-// aggregate returns the aggregates of the events with a day in [start,
-// end): the latest is the last by day, then by ingest order.
-func (b *bucket) aggregate(start, end date.Date) usage.Aggregates {
-	lo, _ := slices.BinarySearch(b.days, start)
-	hi, _ := slices.BinarySearch(b.days, end)
-	if lo >= hi {
-		return usage.Aggregates{}
-	}
-	a := usage.Aggregates{Count: int64(hi - lo), Latest: b.qty[hi-1], Max: b.qty[lo]}
-	for _, q := range b.qty[lo+1 : hi] {
-		if q.GreaterThan(a.Max) {
-			a.Max = q
-		}
-	}
-	if b.fast {
-		var sum int64
-		ok := true
-		for _, v := range b.qi[lo:hi] {
-			if sum, ok = fixed.Add(sum, v); !ok {
-				break
-			}
-		}
-		if ok {
-			a.Sum = fixed.ToDecimal(sum, b.scale)
-			return a
-		}
-	}
-	for _, q := range b.qty[lo:hi] {
-		a.Sum = a.Sum.Add(q)
-	}
-	return a
-}
-
-// sortByDay orders the events by day, keeping ingest order within a day: a
-// counting sort over the days the events span (a month or a year of days
-// for one statement), or a stable sort when they span far more.
-func (b *bucket) sortByDay() {
-	lo, hi := slices.Min(b.days), slices.Max(b.days)
-	n := len(b.days)
-	days, qty := make([]date.Date, n), make([]decimal.Decimal, n)
-	if span := int(hi - lo); span <= 4*n+1024 {
-		count := make([]int, span+2)
-		for _, d := range b.days {
-			count[int(d-lo)+1]++
-		}
-		for i := 1; i < len(count); i++ {
-			count[i] += count[i-1]
-		}
-		for i, d := range b.days {
-			k := count[int(d-lo)]
-			count[int(d-lo)]++
-			days[k], qty[k] = d, b.qty[i]
-		}
-	} else {
-		idx := make([]int, n)
-		for i := range idx {
-			idx[i] = i
-		}
-		slices.SortStableFunc(idx, func(i, j int) int { return int(b.days[i] - b.days[j]) })
-		for i, k := range idx {
-			days[i], qty[i] = b.days[k], b.qty[k]
-		}
-	}
-	b.days, b.qty = days, qty
 }

@@ -61,13 +61,9 @@ func Rate(in Input) ([]Statement, error) {
 	case src != nil && len(in.Usage) > 0:
 		return nil, pricekit.Errorf(pricekit.ErrInvalidInput, "rating", "usage", "give usage events or an aggregator, not both")
 	case src == nil:
-		events := in.Usage
-		if len(events) > 0 {
-			if events, err = usage.Accept(events, t.target, func(string) (usage.Event, bool) { return usage.Event{}, false }); err != nil {
-				return nil, err
-			}
+		if src, err = newEvents(t, in.Usage); err != nil {
+			return nil, err
 		}
-		src = newEvents(t, events)
 	}
 	return t.rate(src, from, to)
 }

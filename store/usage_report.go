@@ -7,6 +7,7 @@ import (
 	"github.com/rickb777/date/v2"
 	"github.com/shopspring/decimal"
 
+	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/usage"
 )
 
@@ -79,7 +80,7 @@ type UsageRow struct {
 	PlanID           uuid.UUID
 	Currency         string
 	Start, End       date.Date // inclusive
-	Aggregation      usage.Aggregation
+	Aggregation      plan.Aggregation
 	Events           int64
 	// Quantity is the row's events aggregated as the plan says, before
 	// the plan's quantity rounding.

@@ -29,12 +29,13 @@ func TestAcceptOmittedProductEqualsOwnProduct(t *testing.T) {
 	t.Run("in one batch", func(t *testing.T) {
 		got, err := usage.Accept([]usage.Event{bare, named}, lookup, func(string) (usage.Event, bool) { return usage.Event{}, false })
 		require.NoError(t, err)
-		assert.Len(t, got, 1, "the replay is counted once")
+		assert.Len(t, got.Events, 1, "the replay is counted once")
+		assert.Equal(t, 1, got.Replayed)
 	})
 	t.Run("against a stored event", func(t *testing.T) {
 		got, err := usage.Accept([]usage.Event{named}, lookup, func(id string) (usage.Event, bool) { return bare, id == "u1" })
 		require.NoError(t, err)
-		assert.Empty(t, got, "the replay adds nothing")
+		assert.Empty(t, got.Events, "the replay adds nothing")
 	})
 	t.Run("a different quantity is still a duplicate", func(t *testing.T) {
 		other := named

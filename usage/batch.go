@@ -3,6 +3,7 @@ package usage
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -65,29 +66,42 @@ func dayField(e Event) string {
 	return "timestamp"
 }
 
-// Accept validates a batch of events as a whole (docs/errors.md): every event must
-// be valid, name a known product contract (lookup) and fit it, and an id
-// seen before (in stored, or earlier in the batch) must carry the same
-// payload. It returns the events to store — replays of a stored or earlier
-// event are dropped, so they count once — or an error naming every bad
-// event as usage[i]. It changes nothing; when nothing is dropped it
-// returns events itself.
-func Accept(events []Event, lookup func(uuid.UUID) (Target, bool), stored func(id string) (Event, bool)) ([]Event, error) {
+// Batch is an accepted batch of events: the ones to store, in batch order,
+// each with its day (in its parent contract's time zone), and how many
+// were replays of an event stored or earlier in the batch, which count once.
+type Batch struct {
+	Events   []Event
+	Days     []date.Date
+	Replayed int
+}
+
+// Accept checks a batch of events as a whole (docs/errors.md): every event
+// must be valid and within the limits, name a product contract that lookup
+// knows, for its product and on a day inside the contract's own dates; an
+// id seen before (stored, or earlier in the batch) must carry the same
+// payload, and is then a replay. It returns the events to store, or an
+// error naming every bad event as usage[i], and changes nothing.
+//
+// It is the one acceptance rule of pricekit: every store's ingestion and
+// every rating of events held in memory goes through it. stored returns
+// the stored event with an id, if any; nil means none is stored.
+func Accept(events []Event, lookup func(uuid.UUID) (Target, bool), stored func(id string) (Event, bool)) (Batch, error) {
 	if len(events) == 0 {
-		return nil, pricekit.Errorf(pricekit.ErrMissingInput, "usage", "", "no usage events")
+		return Batch{}, pricekit.Errorf(pricekit.ErrMissingInput, "usage", "", "no usage events")
 	}
 	var (
-		errs    []error
-		dropped []int // indexes of replays, in order
-		batch   = make(map[string]int, len(events))
-		lastID  uuid.UUID
-		last    Target
-		known   bool
+		errs   []error
+		keep   = make([]bool, len(events))
+		days   = make([]date.Date, len(events))
+		seen   map[string]int // id → index of its first event in the batch
+		lastID uuid.UUID
+		last   Target
+		known  bool
+		n      int
 	)
 	for i, e := range events {
-		field := func() string { return fmt.Sprintf("usage[%d]", i) } // built only for a refusal
 		if err := e.Validate(); err != nil {
-			errs = append(errs, pricekit.Prefix(field(), err))
+			errs = append(errs, pricekit.Prefix(eventField(i), err))
 			continue
 		}
 		if e.ContractID != lastID || i == 0 {
@@ -95,47 +109,60 @@ func Accept(events []Event, lookup func(uuid.UUID) (Target, bool), stored func(i
 			last, known = lookup(e.ContractID)
 		}
 		if !known {
-			errs = append(errs, pricekit.Errorf(pricekit.ErrUsageOutOfContract, "usage", field()+".contract_id",
-				fmt.Sprintf("no product contract %s", e.ContractID)))
+			errs = append(errs, unknownContract(i, e.ContractID))
 			continue
 		}
-		if err := e.Check(last); err != nil {
-			errs = append(errs, pricekit.Prefix(field(), err))
+		day := e.Day(last.Location)
+		if err := e.fit(last, day); err != nil {
+			errs = append(errs, pricekit.Prefix(eventField(i), err))
 			continue
 		}
+		days[i] = day
 		if e.ID != "" {
-			if prev, ok := stored(e.ID); ok {
-				if !last.Same(prev, e) {
-					errs = append(errs, duplicate(field(), e.ID))
+			if stored != nil {
+				if prev, ok := stored(e.ID); ok {
+					if !last.Same(prev, e) {
+						errs = append(errs, duplicate(eventField(i), e.ID))
+					}
+					continue
 				}
-				dropped = append(dropped, i)
-				continue
 			}
-			if j, ok := batch[e.ID]; ok {
+			if seen == nil {
+				seen = make(map[string]int, len(events))
+			}
+			if j, ok := seen[e.ID]; ok {
 				if !last.Same(events[j], e) {
-					errs = append(errs, duplicate(field(), e.ID))
+					errs = append(errs, duplicate(eventField(i), e.ID))
 				}
-				dropped = append(dropped, i)
 				continue
 			}
-			batch[e.ID] = i
+			seen[e.ID] = i
 		}
+		keep[i] = true
+		n++
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return Batch{}, err
 	}
-	if len(dropped) == 0 {
-		return events, nil // nothing to drop: no copy
+	b := Batch{Replayed: len(events) - n}
+	if n == len(events) {
+		b.Events, b.Days = events, days // nothing to drop: no copy
+		return b, nil
 	}
-	out := make([]Event, 0, len(events)-len(dropped))
+	b.Events, b.Days = make([]Event, 0, n), make([]date.Date, 0, n)
 	for i, e := range events {
-		if len(dropped) > 0 && dropped[0] == i {
-			dropped = dropped[1:]
-			continue
+		if keep[i] {
+			b.Events, b.Days = append(b.Events, e), append(b.Days, days[i])
 		}
-		out = append(out, e)
 	}
-	return out, nil
+	return b, nil
+}
+
+func eventField(i int) string { return "usage[" + strconv.Itoa(i) + "]" }
+
+func unknownContract(i int, id uuid.UUID) error {
+	return pricekit.Errorf(pricekit.ErrUsageOutOfContract, "usage", eventField(i)+".contract_id",
+		fmt.Sprintf("no product contract %s", id))
 }
 
 func duplicate(field, id string) error {

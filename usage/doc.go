@@ -1,8 +1,10 @@
-// Package usage owns usage events: what one is ([Event], its JSON and its
-// validation), what it must fit ([Target]), how a batch of them is accepted
-// ([Accept], [Log.Ingest]), how accepted events are kept compactly
-// ([Log]) and how they become one quantity per period ([Total],
-// [Log.Aggregate]). It knows nothing of stores, plans or prices.
+// Package usage owns usage events and how they are accepted: what an event
+// is ([Event], its JSON and its validation), what it must fit ([Target]),
+// the one rule by which a batch is accepted ([Accept]), and the vocabulary
+// in which usage reaches rating: a [Request] for the periods of a product
+// contract and the [Aggregates] that answer it. It knows nothing of stores,
+// plans or prices. The documents are described in the repository's
+// reference, docs/documents.md, and the refusals in docs/errors.md.
 //
 // # Events and days
 //
@@ -16,31 +18,22 @@
 //
 // # Batches and idempotency
 //
-// A batch is accepted or refused as a whole (docs/errors.md). A refusal is an error
-// joining one [pricekit.Error] per bad event, its field path starting with
-// usage[i]: invalid_input for an event that is malformed (no contract, no
-// or two days, a negative quantity), usage_out_of_contract for an unknown
-// product contract, another product or a day outside the contract's dates,
-// duplicate_usage for an id seen before with another payload. An id seen
-// before with the same payload (compared by value: 5 equals "5.0") is a
-// replay: accepted and counted once.
+// A batch is accepted or refused as a whole. A refusal is an error joining
+// one [pricekit.Error] per bad event, its field path starting with usage[i]:
+// invalid_input for an event that is malformed or beyond the limits (no
+// contract, no or two days, a negative quantity, too many digits),
+// usage_out_of_contract for an unknown product contract, another product or
+// a day outside the contract's own dates, duplicate_usage for an id seen
+// before with another payload. An id seen before with the same payload
+// (compared by value: 5 equals "5.0") is a replay: accepted and counted
+// once. [Accept] is the rule every store and rating applies.
 //
-// # Quantities
+// # Periods and aggregates
 //
-// Quantities are exact decimals. A [Log] and a [Total] hold one as an int64
-// at [Scale] (9 decimal places) when it fits, and as a decimal otherwise,
-// so that summing a million events costs a million integer additions while
-// a quantity of 30 digits and 18 places is still added exactly.
-//
-// # Periods
-//
-// Periods are half-open day ranges [start, end), as in package schedule:
-// [Query.Bounds] b0 < b1 < … < bn make the periods [b0, b1), …, [bn-1, bn).
-// Contract dates in a [Target] are inclusive, as in docs/README.md.
-//
-// # Aggregations
-//
-// [Sum], [Max], [Count] and [Latest] (the quantity of the last event by
-// day, then by ingest order; the time of day is not compared) are computed
-// together by a [Total]. An empty Total is 0 for each.
+// A [Request] names a product contract and period boundaries b0 < b1 < … <
+// bn, which make the half-open day ranges [b0, b1), …, [bn-1, bn). A store
+// answers with the [Aggregates] of each period — count, sum, max and latest
+// (the quantity of the last event by day, then by the order accepted) — so
+// that usage reaches rating as quantities, never as events. Contract dates
+// in a [Target] are inclusive, as everywhere in documents.
 package usage

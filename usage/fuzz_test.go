@@ -2,11 +2,8 @@ package usage_test
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 
-	"github.com/rickb777/date/v2"
-	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -35,27 +32,5 @@ func FuzzEventJSON(f *testing.F) {
 		var back usage.Event
 		require.NoError(t, json.Unmarshal(out, &back), "%s", out)
 		assert.True(t, e.SamePayload(back), "%s", out)
-	})
-}
-
-// FuzzTotal adds quantities given as text, one per line, and checks every
-// aggregate against plain decimal arithmetic.
-func FuzzTotal(f *testing.F) {
-	f.Add("1\n2.5\n0.000000001")
-	f.Add("12345678901234567890.123456789012345678\n7\n9223372036.854775807\n9223372036.854775808")
-	f.Add("0.0000000000000000001\n1.0000000000000000000")
-	f.Fuzz(func(t *testing.T, text string) {
-		var tot usage.Total
-		var ref reference
-		for i, s := range strings.Split(text, "\n") {
-			q, err := decimal.NewFromString(s)
-			if err != nil || q.IsNegative() || len(s) > 60 || q.Exponent() < -40 || q.Exponent() > 40 {
-				continue
-			}
-			d := date.New(2024, 1, 1) + date.Date(i%4)
-			tot.Add(q, d)
-			ref.add(q, d)
-		}
-		assertTotal(t, ref, tot, text)
 	})
 }

@@ -65,8 +65,3 @@ type Aggregates struct {
 	Max    decimal.Decimal
 	Latest decimal.Decimal
 }
-
-// Aggregates returns t's aggregates.
-func (t Total) Aggregates() Aggregates {
-	return Aggregates{Count: t.n, Sum: t.Sum(), Max: t.Max(), Latest: t.Latest()}
-}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pricekit/pricekit/contract"
 	"github.com/pricekit/pricekit/store"
+	"github.com/pricekit/pricekit/internal/usagelog"
 	"github.com/pricekit/pricekit/usage"
 )
 
@@ -17,11 +18,11 @@ var (
 	_ store.UsageReporter = (*Store)(nil)
 )
 
-// usageLog holds a tenant's usage: a columnar [usage.Log] in ingest order
+// usageLog holds a tenant's usage: a columnar [usagelog.Log] in ingest order
 // (the ingest sequence of an event is its index), what usage of each
 // product contract must fit, and the billing watermarks.
 type usageLog struct {
-	log      usage.Log
+	log      usagelog.Log
 	targets  map[uuid.UUID]usage.Target // product contract → what its usage must fit; nil: rebuild
 	parentOf map[uuid.UUID]uuid.UUID    // product contract → its parent contract (absent: a draft)
 	billed   map[uuid.UUID][]watermark  // parent contract → watermarks, oldest first
@@ -154,7 +155,7 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 	defer s.mu.RUnlock()
 	t := s.tenant(org, false)
 	out := make([][]usage.Aggregates, len(reqs))
-	var buf []usage.Total
+	var buf []usagelog.Total
 	for i, r := range reqs {
 		out[i] = make([]usage.Aggregates, r.Periods())
 		if t == nil {

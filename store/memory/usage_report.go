@@ -13,7 +13,7 @@ import (
 	"github.com/pricekit/pricekit/contract"
 	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/store"
-	"github.com/pricekit/pricekit/usage"
+	"github.com/pricekit/pricekit/internal/usagelog"
 )
 
 // MarkBilled implements [store.UsageBiller].
@@ -235,43 +235,43 @@ func monthStart(d date.Date) date.Date {
 func (t *tenant) rows(q store.UsageQuery, it *reportItem) []store.UsageRow {
 	l := &t.usage.log
 	tp := it.pricer.Plan()
-	agg := usage.Aggregation(tp.Aggregation)
+	agg := tp.Aggregation
 	slices.SortStableFunc(it.events, func(a, b int) int { return int(l.Day(a) - l.Day(b)) })
 	marks := t.usage.billed[it.parent.ID]
 	// price is the usage charge of a month's cumulative total; nothing in
 	// a month the contract does not run.
 	active := false
-	price := func(c usage.Total) decimal.Decimal {
+	price := func(c usagelog.Total) decimal.Decimal {
 		if !active {
 			return decimal.Zero
 		}
-		return it.pricer.Amount(tp.Rounding.Apply(c.Value(agg))).Round(it.places)
+		return it.pricer.Amount(tp.Rounding.Apply(value(c, agg))).Round(it.places)
 	}
 
 	var out []store.UsageRow
 	var (
 		month     date.Date
-		cum       usage.Total // the month's events so far
+		cum       usagelog.Total // the month's events so far
 		row       *store.UsageRow
-		total     usage.Total
-		parts     [3]usage.Total
+		total     usagelog.Total
+		parts     [3]usagelog.Total
 		pricedCum decimal.Decimal // price of cum before the row
 	)
 	flush := func() {
 		if row == nil {
 			return
 		}
-		row.Events, row.Quantity = total.Count(), total.Value(agg)
+		row.Events, row.Quantity = total.Count(), value(total, agg)
 		now := price(cum)
 		row.Amount = now.Sub(pricedCum)
 		pricedCum = now
 		for st, p := range []*store.UsagePart{&row.Pending, &row.Billed, &row.Late} {
-			*p = store.UsagePart{Events: parts[st].Count(), Quantity: parts[st].Value(agg)}
+			*p = store.UsagePart{Events: parts[st].Count(), Quantity: value(parts[st], agg)}
 		}
 		if row.Events > 0 || !row.Amount.IsZero() {
 			out = append(out, *row)
 		}
-		row, total, parts = nil, usage.Total{}, [3]usage.Total{}
+		row, total, parts = nil, usagelog.Total{}, [3]usagelog.Total{}
 	}
 	open := func(start, end date.Date) {
 		row = &store.UsageRow{ParentContractID: it.parent.ID, ContractID: it.pc.ID, ProductID: it.pc.ProductID,
@@ -286,7 +286,7 @@ func (t *tenant) rows(q store.UsageQuery, it *reportItem) []store.UsageRow {
 			flush()
 			// The month's base charge (the price of no usage) belongs to
 			// the month's first row.
-			month, cum, pricedCum = m, usage.Total{}, decimal.Zero
+			month, cum, pricedCum = m, usagelog.Total{}, decimal.Zero
 			y, mo, _ := m.Date()
 			active = it.pc.Start < date.New(y, mo+1, 1) && (it.pc.End == 0 || it.pc.End >= m)
 		}
@@ -316,4 +316,17 @@ func (t *tenant) rows(q store.UsageQuery, it *reportItem) []store.UsageRow {
 	}
 	flush()
 	return out
+}
+
+// value is the aggregate of t that aggregation a takes.
+func value(t usagelog.Total, a plan.Aggregation) decimal.Decimal {
+	switch a {
+	case plan.Max:
+		return t.Max()
+	case plan.Count:
+		return decimal.NewFromInt(t.Count())
+	case plan.Latest:
+		return t.Latest()
+	}
+	return t.Sum()
 }

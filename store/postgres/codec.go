@@ -115,16 +115,6 @@ func stage(o contract.Objects) ([]row, error) {
 		index[id] = len(rows)
 		rows = append(rows, r)
 	}
-	days := func(path string, d contract.Dates) {
-		if !inRange(d.Start) {
-			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", path+".start_date",
-				fmt.Sprintf("start_date %s is outside the years 0001–9999", d.Start)))
-		}
-		if !inRange(d.End) {
-			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", path+".end_date",
-				fmt.Sprintf("end_date %s is outside the years 0001–9999", d.End)))
-		}
-	}
 	node := func(s contract.SubContract) func(*row) {
 		return func(r *row) {
 			r.node, r.subs, r.products = true, s.SubContracts, s.ProductContracts
@@ -152,17 +142,14 @@ func stage(o contract.Objects) ([]row, error) {
 		add(contract.KindBillingFrequency, i, v.ID, v, nil)
 	}
 	for i, v := range o.ProductContracts {
-		days(fmt.Sprintf("%s[%d]", contract.KindProductContract, i), v.Dates)
 		add(contract.KindProductContract, i, v.ID, v, func(r *row) {
 			r.product, r.start, r.end = pgUUID(v.ProductID), pgDay(v.Start), pgDay(v.End)
 		})
 	}
 	for i, v := range o.SubContracts {
-		days(fmt.Sprintf("%s[%d]", contract.KindSubContract, i), v.Dates)
 		add(contract.KindSubContract, i, v.ID, v, node(v))
 	}
 	for i, v := range o.ParentContracts {
-		days(fmt.Sprintf("%s[%d]", contract.KindParentContract, i), v.Dates)
 		add(contract.KindParentContract, i, v.ID, v, func(r *row) {
 			node(v.SubContract)(r)
 			r.customer = pgUUID(v.CustomerID)

@@ -80,29 +80,20 @@ func (s *Store) ingest(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []u
 	if err != nil {
 		return store.Ingested{}, err
 	}
-	if len(accepted) == 0 {
+	if len(accepted.Events) == 0 {
 		return store.Ingested{Replayed: len(events)}, nil
-	}
-	var errs []error
-	for i, e := range events {
-		if d := e.Day(targets[e.ContractID].Location); !inRange(d) {
-			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "usage", fmt.Sprintf("usage[%d].%s", i, dayField(e)),
-				fmt.Sprintf("day %s is outside the years 0001–9999", d)))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return store.Ingested{}, err
 	}
 	if s.beforeInsert != nil {
 		s.beforeInsert()
 	}
-	inserted, err := insertEvents(ctx, tx, org, accepted, targets)
+	inserted, err := insertEvents(ctx, tx, org, accepted)
 	if err != nil {
 		return store.Ingested{}, err
 	}
-	added := len(accepted)
+	added := len(accepted.Events)
+	var errs []error
 	var raced []string
-	for _, e := range accepted {
+	for _, e := range accepted.Events {
 		if e.ID != "" && !inserted[e.ID] {
 			raced = append(raced, e.ID)
 		}
@@ -113,7 +104,7 @@ func (s *Store) ingest(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []u
 		if err != nil {
 			return store.Ingested{}, err
 		}
-		for _, e := range accepted {
+		for _, e := range accepted.Events {
 			if e.ID == "" || inserted[e.ID] {
 				continue
 			}
@@ -131,12 +122,6 @@ func (s *Store) ingest(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []u
 	return store.Ingested{Added: added, Replayed: len(events) - added}, nil
 }
 
-func dayField(e usage.Event) string {
-	if e.Date != 0 {
-		return "date"
-	}
-	return "timestamp"
-}
 
 // targets reads what the batch's events must fit: each product contract
 // named, with the time zone of the parent contract above it (of the
@@ -234,8 +219,8 @@ func storedEvents(ctx context.Context, tx pgx.Tx, org uuid.UUID, ids []string) (
 // insertEvents inserts accepted events, numbered in batch order and sent in
 // the order of their ids, and reports the ids it inserted (an id stored
 // meanwhile by another transaction is not).
-func insertEvents(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []usage.Event,
-	targets map[uuid.UUID]usage.Target) (map[string]bool, error) {
+func insertEvents(ctx context.Context, tx pgx.Tx, org uuid.UUID, b usage.Batch) (map[string]bool, error) {
+	events := b.Events
 	n := len(events)
 	seqs := make([]int64, 0, n)
 	q, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('pricekit_usage_events', 'seq'))
@@ -274,7 +259,7 @@ func insertEvents(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []usage.
 		if e.Date == 0 {
 			stamps[j] = pgtype.Text{String: e.Timestamp.Format(time.RFC3339Nano), Valid: true}
 		}
-		days[j] = pgDay(e.Day(targets[e.ContractID].Location))
+		days[j] = pgDay(b.Days[i])
 		quantities[j] = e.Quantity.String()
 	}
 	q, err = tx.Query(ctx, `

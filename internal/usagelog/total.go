@@ -1,15 +1,15 @@
-package usage
+package usagelog
 
 import (
 	"math"
 	"math/big"
 	"math/bits"
-	"strconv"
 
 	"github.com/rickb777/date/v2"
 	"github.com/shopspring/decimal"
 
 	"github.com/pricekit/pricekit/internal/fixed"
+	"github.com/pricekit/pricekit/usage"
 )
 
 // Scale is the number of decimal places at which a [Log] and a [Total]
@@ -22,34 +22,6 @@ const Scale = 9
 // bigQty marks, in a Log's quantity column, a quantity held as a decimal.
 // Stored quantities are never negative, so it cannot be a real one.
 const bigQty = math.MinInt64
-
-// Aggregation says how a period's events become one quantity (docs/pricing.md).
-// Its values match the plan package's aggregations one for one, so
-// usage.Aggregation(p.Aggregation) converts.
-type Aggregation uint8
-
-// The aggregations; Sum is the zero value and the default.
-const (
-	Sum    Aggregation = iota // the sum of the quantities
-	Max                       // the largest quantity
-	Count                     // the number of events
-	Latest                    // the quantity of the last event by day, then by ingest order
-)
-
-// String returns "sum", "max", "count" or "latest".
-func (a Aggregation) String() string {
-	switch a {
-	case Sum:
-		return "sum"
-	case Max:
-		return "max"
-	case Count:
-		return "count"
-	case Latest:
-		return "latest"
-	}
-	return "Aggregation(" + strconv.Itoa(int(a)) + ")"
-}
 
 // Total is the running aggregate of a set of events: their count, sum,
 // largest quantity and latest quantity, all exact. Quantities that fit the
@@ -186,15 +158,7 @@ func (t Total) Latest() decimal.Decimal {
 	return decimal.New(t.latest, -Scale)
 }
 
-// Value returns the aggregate a selects; an unknown a gives the sum.
-func (t Total) Value(a Aggregation) decimal.Decimal {
-	switch a {
-	case Max:
-		return t.Max()
-	case Count:
-		return decimal.NewFromInt(t.n)
-	case Latest:
-		return t.Latest()
-	}
-	return t.Sum()
+// Aggregates returns t's aggregates, as a store hands them to rating.
+func (t Total) Aggregates() usage.Aggregates {
+	return usage.Aggregates{Count: t.n, Sum: t.Sum(), Max: t.Max(), Latest: t.Latest()}
 }

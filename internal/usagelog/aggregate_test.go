@@ -1,4 +1,4 @@
-package usage_test
+package usagelog_test
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pricekit/pricekit/internal/usagelog"
 	"github.com/pricekit/pricekit/usage"
 )
 
@@ -33,13 +34,13 @@ func (r *reference) add(q decimal.Decimal, d date.Date) {
 	r.sum = r.sum.Add(q)
 }
 
-func assertTotal(t *testing.T, want reference, got usage.Total, msg string) {
+func assertTotal(t *testing.T, want reference, got usagelog.Total, msg string) {
 	t.Helper()
 	assert.Equal(t, want.n, got.Count(), msg)
 	assert.True(t, want.sum.Equal(got.Sum()), "%s: sum %s, want %s", msg, got.Sum(), want.sum)
 	assert.True(t, want.max.Equal(got.Max()), "%s: max %s, want %s", msg, got.Max(), want.max)
 	assert.True(t, want.last.Equal(got.Latest()), "%s: latest %s, want %s", msg, got.Latest(), want.last)
-	assert.True(t, decimal.NewFromInt(want.n).Equal(got.Value(usage.Count)), msg)
+	assert.Equal(t, want.n, got.Aggregates().Count, msg)
 }
 
 // randomQuantity mixes integers, fractions at Scale, and quantities that
@@ -74,7 +75,7 @@ func TestAggregateMatchesDecimals(t *testing.T) {
 			}
 			lookup := func(id uuid.UUID) (usage.Target, bool) { v, ok := tg[id]; return v, ok }
 
-			var l usage.Log
+			var l usagelog.Log
 			var all []usage.Event
 			for b := range 20 {
 				batch := make([]usage.Event, 200)
@@ -108,7 +109,7 @@ func TestAggregateMatchesDecimals(t *testing.T) {
 			}
 			third := date.Date(span.days / 3)
 			bounds := []date.Date{start + 1, start + third, start + third + 1, start + 2*third, start + date.Date(span.days) - 1}
-			q := usage.Query{Slot: slot, Slots: nContracts - 1, Bounds: bounds}
+			q := usagelog.Query{Slot: slot, Slots: nContracts - 1, Bounds: bounds}
 			got, err := l.Aggregate(nil, q)
 			require.NoError(t, err)
 			require.Len(t, got, q.Slots*q.Periods())
@@ -144,16 +145,18 @@ func TestAggregateMatchesDecimals(t *testing.T) {
 
 func TestTotal(t *testing.T) {
 	t.Run("empty", func(t *testing.T) {
-		var tot usage.Total
-		for _, a := range []usage.Aggregation{usage.Sum, usage.Max, usage.Count, usage.Latest} {
-			assert.True(t, tot.Value(a).IsZero(), a.String())
+		var tot usagelog.Total
+		a := tot.Aggregates()
+		assert.Zero(t, a.Count)
+		for _, d := range []decimal.Decimal{a.Sum, a.Max, a.Latest} {
+			assert.True(t, d.IsZero())
 		}
 	})
 	t.Run("beyond int64", func(t *testing.T) {
 		// The largest quantity that fits, many times: the integer sum passes
 		// 2^63 and must carry into the high word.
 		q := dec("9223372036.854775807")
-		var tot usage.Total
+		var tot usagelog.Total
 		var ref reference
 		for i := range 1000 {
 			tot.Add(q, day("2024-01-01")+date.Date(i%3))
@@ -163,7 +166,7 @@ func TestTotal(t *testing.T) {
 		assert.Equal(t, "9223372036854.775807", tot.Sum().String())
 	})
 	t.Run("30 digits and 18 places with integers", func(t *testing.T) {
-		var tot usage.Total
+		var tot usagelog.Total
 		var ref reference
 		for i, s := range []string{"1.5", "123456789012345678901234567890.123456789012345678", "0.000000001",
 			"999999999999999999999999999999.999999999999999999", "2", "0.000000000000000001"} {
@@ -176,18 +179,14 @@ func TestTotal(t *testing.T) {
 		assert.Equal(t, "999999999999999999999999999999.999999999999999999", tot.Max().String())
 	})
 	t.Run("latest by day then by order", func(t *testing.T) {
-		var tot usage.Total
+		var tot usagelog.Total
 		tot.Add(dec("5"), day("2024-01-02"))
 		tot.Add(dec("7"), day("2024-01-01")) // earlier day, added later
 		tot.Add(dec("123456789012345678901234567890.5"), day("2024-01-02"))
 		assert.Equal(t, "123456789012345678901234567890.5", tot.Latest().String())
 		tot.Add(dec("3"), day("2024-01-02"))
 		assert.Equal(t, "3", tot.Latest().String())
-		assert.Equal(t, "3", tot.Value(usage.Latest).String())
-		assert.Equal(t, "4", tot.Value(usage.Count).String())
-	})
-	t.Run("aggregation names", func(t *testing.T) {
-		assert.Equal(t, "sum max count latest Aggregation(9)",
-			fmt.Sprint(usage.Sum, usage.Max, usage.Count, usage.Latest, usage.Aggregation(9)))
+		assert.Equal(t, "3", tot.Aggregates().Latest.String())
+		assert.Equal(t, int64(4), tot.Aggregates().Count)
 	})
 }

@@ -1,13 +1,11 @@
-package usage
+package usagelog
 
 import (
-	"errors"
 	"fmt"
 	"hash/maphash"
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/usage"
 )
 
 // GroupKey is what a [Log] groups events by: the product contract and the
@@ -164,10 +163,10 @@ func (l *Log) timestamp(i int) time.Time {
 
 // Event returns event i as it was accepted (its product as it named it,
 // its timestamp, if any, in UTC).
-func (l *Log) Event(i int) Event {
+func (l *Log) Event(i int) usage.Event {
 	c, j := l.at(i)
 	k := l.keys[c.group[j]]
-	e := Event{ID: string(l.id(i)), ContractID: k.ContractID, ProductID: k.ProductID,
+	e := usage.Event{ID: string(l.id(i)), ContractID: k.ContractID, ProductID: k.ProductID,
 		Timestamp: l.timestamp(i), Quantity: l.Quantity(i)}
 	if e.Timestamp.IsZero() {
 		e.Date = date.Date(c.day[j])
@@ -225,127 +224,66 @@ func (l *Log) rehash(size int) {
 	}
 }
 
-// samePayload reports whether stored event i carries the values of e, an
-// event of target t, whose group is g and whose quantity is q when fits.
-// A product left out equals the contract's product named.
-func (l *Log) samePayload(i int, e Event, t Target, g int32, q int64, fits bool) bool {
-	c, j := l.at(i)
-	if sg := c.group[j]; sg != g {
-		k := l.keys[sg]
-		if k.ContractID != e.ContractID || or(k.ProductID, t.ProductID) != or(e.ProductID, t.ProductID) {
-			return false
-		}
-	}
-	if e.Timestamp.IsZero() {
-		if c.tsAt(j) != noTime || date.Date(c.day[j]) != e.Date {
-			return false
-		}
-	} else if !l.timestamp(i).Equal(e.Timestamp) {
-		return false
-	}
-	switch stored := c.qty[j]; {
-	case fits:
-		return stored == q
-	case stored != bigQty:
-		return false // a value that fits is always stored as an integer
-	}
-	return l.bigQuantity(i).Equal(e.Quantity)
-}
-
-// Ingest validates a batch as a whole and appends it (docs/errors.md). Every event
-// must be valid (invalid_input), name a product contract that lookup knows,
-// for its product and with its day inside the contract's dates
-// (usage_out_of_contract); an id seen before, in the log or earlier in the
-// batch, must carry the same payload (duplicate_usage) and is then a no-op.
-// The day of a timestamp is taken in the target's time zone.
+// Ingest checks a batch with [usage.Accept] — the one acceptance rule:
+// valid events, known product contracts that they fit, replays of an id
+// with the same payload only — and appends the events it accepts, each on
+// the day Accept gave it (in the target's time zone).
 //
 // On success it returns how many events were added and how many were
 // replays. Otherwise it returns an error naming every bad event as
 // usage[i], and the log is unchanged.
-func (l *Log) Ingest(events []Event, lookup func(contract uuid.UUID) (Target, bool)) (added, replayed int, err error) {
-	if len(events) == 0 {
-		return 0, 0, pricekit.Errorf(pricekit.ErrMissingInput, "usage", "", "no usage events")
+func (l *Log) Ingest(events []usage.Event, lookup func(contract uuid.UUID) (usage.Target, bool)) (added, replayed int, err error) {
+	b, err := usage.Accept(events, lookup, l.stored)
+	if err != nil {
+		return 0, 0, err
 	}
-	if l.n+len(events) > maxEvents {
+	if l.n+len(b.Events) > maxEvents {
 		return 0, 0, pricekit.Errorf(pricekit.ErrInvalidInput, "usage", "",
-			fmt.Sprintf("the log holds %d events; %d more would exceed its capacity", l.n, len(events)))
+			fmt.Sprintf("the log holds %d events; %d more would exceed its capacity", l.n, len(b.Events)))
 	}
-	var (
-		errs    []error
-		n0      = l.n
-		nIDs0   = l.nIDs
-		index0  = len(l.index)
-		nBig0   = len(l.big)
-		nKeys0  = len(l.keys)
-		lastKey GroupKey
-		lastG   int32 = -1
-		lastTg  Target
-		lastC   uuid.UUID
-		haveTg  bool
-	)
 	if l.groups == nil {
 		l.groups = map[GroupKey]int32{}
 	}
-	for i, e := range events {
-		if err := e.Validate(); err != nil {
-			errs = append(errs, pricekit.Prefix(eventField(i), err))
-			continue
-		}
-		if !haveTg || e.ContractID != lastC {
-			lastTg, haveTg = lookup(e.ContractID)
-			lastC = e.ContractID
-			if !haveTg {
-				errs = append(errs, unknownContract(i, e.ContractID))
-				continue
-			}
-		}
-		t := lastTg
-		day := e.Day(t.Location)
-		if err := e.fit(t, day); err != nil {
-			errs = append(errs, pricekit.Prefix(eventField(i), err))
-			continue
-		}
-		if day < math.MinInt32 || day > math.MaxInt32 {
-			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "usage", eventField(i)+"."+dayField(e),
-				fmt.Sprintf("day %s is out of range", day)))
-			continue
+	var (
+		lastKey GroupKey
+		lastG   int32 = -1
+	)
+	for i, e := range b.Events {
+		k := GroupKey{e.ContractID, e.ProductID}
+		if k != lastKey || lastG < 0 {
+			lastKey, lastG = k, l.group(k)
 		}
 		q, fits := toFixed(e.Quantity)
-		k := GroupKey{e.ContractID, e.ProductID}
-		g := lastG
-		if k != lastKey || g < 0 {
-			var ok bool
-			if g, ok = l.groups[k]; !ok {
-				g = int32(len(l.keys))
-				l.keys = append(l.keys, k)
-				l.events = append(l.events, nil)
-				if l.byContract == nil {
-					l.byContract = map[uuid.UUID][]int32{}
-				}
-				l.byContract[k.ContractID] = append(l.byContract[k.ContractID], g)
-				l.groups[k] = g
-			}
-			lastKey, lastG = k, g
-		}
-		if e.ID != "" {
-			if j, ok := l.Find(e.ID); ok {
-				if !l.samePayload(j, e, t, g, q, fits) {
-					errs = append(errs, duplicate(eventField(i), e.ID))
-				}
-				replayed++
-				continue
-			}
-		}
-		l.append(e, g, day, q, fits)
+		l.append(e, lastG, b.Days[i], q, fits)
 	}
-	if err := errors.Join(errs...); err != nil {
-		l.rollback(n0, nIDs0, index0, nBig0, nKeys0)
-		return 0, 0, err
-	}
-	return l.n - n0, replayed, nil
+	return len(b.Events), b.Replayed, nil
 }
 
-func (l *Log) append(e Event, g int32, day date.Date, q int64, fits bool) {
+// stored returns the stored event with id, if any.
+func (l *Log) stored(id string) (usage.Event, bool) {
+	if i, ok := l.Find(id); ok {
+		return l.Event(i), true
+	}
+	return usage.Event{}, false
+}
+
+// group returns the index of k's group, adding it when it is new.
+func (l *Log) group(k GroupKey) int32 {
+	if g, ok := l.groups[k]; ok {
+		return g
+	}
+	g := int32(len(l.keys))
+	l.keys = append(l.keys, k)
+	l.events = append(l.events, nil)
+	l.groups[k] = g
+	if l.byContract == nil {
+		l.byContract = map[uuid.UUID][]int32{}
+	}
+	l.byContract[k.ContractID] = append(l.byContract[k.ContractID], g)
+	return g
+}
+
+func (l *Log) append(e usage.Event, g int32, day date.Date, q int64, fits bool) {
 	i := l.n
 	if i&(chunkSize-1) == 0 && i>>chunkBits == len(l.chunks) {
 		c := &chunk{}
@@ -405,69 +343,6 @@ var (
 	minNano = time.Unix(0, bigTime+1)
 	maxNano = time.Unix(0, math.MaxInt64)
 )
-
-// rollback undoes a refused batch: it cuts the columns back to n events.
-func (l *Log) rollback(n, nIDs, indexSize, nBig, nKeys int) {
-	for i := n; i < l.n; i++ {
-		delete(l.times, int32(i))
-	}
-	l.n = n
-	l.chunks = l.chunks[:(n+chunkSize-1)>>chunkBits]
-	if k := n & (chunkSize - 1); k > 0 {
-		c := l.chunks[len(l.chunks)-1]
-		c.group, c.day, c.qty, c.idEnd = c.group[:k], c.day[:k], c.qty[:k], c.idEnd[:k]
-		if c.ts != nil {
-			c.ts = c.ts[:k]
-		}
-		c.ids = c.ids[:c.idEnd[k-1]]
-	}
-	l.big = l.big[:nBig]
-	for g, k := range l.keys[nKeys:] {
-		delete(l.groups, k)
-		list := l.byContract[k.ContractID]
-		if i := slices.Index(list, int32(nKeys+g)); i >= 0 {
-			list = list[:i]
-		}
-		if len(list) == 0 {
-			delete(l.byContract, k.ContractID)
-		} else {
-			l.byContract[k.ContractID] = list
-		}
-	}
-	l.keys = l.keys[:nKeys]
-	l.events = l.events[:nKeys]
-	for g, list := range l.events {
-		for len(list) > 0 && int(list[len(list)-1]) >= n {
-			list = list[:len(list)-1]
-		}
-		l.events[g] = list
-	}
-	if len(l.index) != indexSize {
-		if indexSize == 0 {
-			l.index, l.nIDs = nil, 0
-			return
-		}
-		l.rehash(indexSize)
-		return
-	}
-	// Every staged id was placed after every stored one, so no stored id's
-	// probe sequence crosses a staged slot: clearing them is exact.
-	for h, j := range l.index {
-		if int(j) > n {
-			l.index[h] = 0
-		}
-	}
-	l.nIDs = nIDs
-}
-
-func eventField(i int) string { return "usage[" + itoa(i) + "]" }
-
-func itoa(i int) string { return strconv.Itoa(i) }
-
-func unknownContract(i int, id uuid.UUID) error {
-	return pricekit.Errorf(pricekit.ErrUsageOutOfContract, "usage", eventField(i)+".contract_id",
-		fmt.Sprintf("no product contract %s", id))
-}
 
 // AggregateGroups folds the events of the given groups into one [Total]
 // per period of bounds (period k is the days [bounds[k], bounds[k+1])),

@@ -1,4 +1,4 @@
-package usage_test
+package usagelog_test
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/rickb777/date/v2"
 
+	"github.com/pricekit/pricekit/internal/usagelog"
 	"github.com/pricekit/pricekit/usage"
 )
 
@@ -16,7 +17,7 @@ func ExampleLog_Ingest() {
 	lookup := func(id uuid.UUID) (usage.Target, bool) {
 		return usage.Target{Start: date.New(2024, 1, 1), Location: honolulu}, id == contract
 	}
-	var log usage.Log
+	var log usagelog.Log
 	batch := []usage.Event{
 		{ID: "r1", ContractID: contract, Timestamp: time.Date(2024, 3, 10, 7, 30, 0, 0, time.UTC), Quantity: dec("2.5")},
 		{ID: "r2", ContractID: contract, Date: date.New(2024, 3, 10), Quantity: dec("4")},
@@ -40,7 +41,7 @@ func ExampleLog_Ingest() {
 func ExampleLog_Aggregate() {
 	contract := uuid.MustParse("0190f5a2-0000-7000-8000-000000000001")
 	lookup := func(uuid.UUID) (usage.Target, bool) { return usage.Target{Start: date.New(2024, 1, 1)}, true }
-	var log usage.Log
+	var log usagelog.Log
 	_, _, err := log.Ingest([]usage.Event{
 		{ID: "a", ContractID: contract, Date: date.New(2024, 1, 5), Quantity: dec("10")},
 		{ID: "b", ContractID: contract, Date: date.New(2024, 1, 20), Quantity: dec("2.5")},
@@ -49,7 +50,7 @@ func ExampleLog_Aggregate() {
 	if err != nil {
 		panic(err)
 	}
-	q := usage.Query{
+	q := usagelog.Query{
 		Slot:   []int32{0}, // the log's only group goes to slot 0
 		Slots:  1,
 		Bounds: []date.Date{date.New(2024, 1, 1), date.New(2024, 2, 1), date.New(2024, 3, 1)}, // January, February
@@ -65,11 +66,11 @@ func ExampleLog_Aggregate() {
 }
 
 func ExampleTotal() {
-	var t usage.Total
+	var t usagelog.Total
 	t.Add(dec("0.25"), date.New(2024, 1, 1))
 	t.Add(dec("123456789012345678901234567890.123456789012345678"), date.New(2024, 1, 2)) // held as a decimal
-	fmt.Println(t.Value(usage.Sum))
-	fmt.Println(t.Value(usage.Latest))
+	fmt.Println(t.Sum())
+	fmt.Println(t.Latest())
 	// Output:
 	// 123456789012345678901234567890.373456789012345678
 	// 123456789012345678901234567890.123456789012345678

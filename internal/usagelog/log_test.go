@@ -1,4 +1,4 @@
-package usage_test
+package usagelog_test
 
 import (
 	"fmt"
@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/internal/usagelog"
 	"github.com/pricekit/pricekit/usage"
 )
 
@@ -87,7 +88,7 @@ func TestIngestRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var l usage.Log
+			var l usagelog.Log
 			_, _, err := l.Ingest([]usage.Event{stored}, targets(time.UTC))
 			require.NoError(t, err)
 
@@ -98,14 +99,14 @@ func TestIngestRefusals(t *testing.T) {
 		})
 	}
 	t.Run("empty batch", func(t *testing.T) {
-		var l usage.Log
+		var l usagelog.Log
 		_, _, err := l.Ingest(nil, targets(time.UTC))
 		require.ErrorIs(t, err, pricekit.ErrMissingInput)
 	})
 }
 
 func TestIngestNamesEveryBadEvent(t *testing.T) {
-	var l usage.Log
+	var l usagelog.Log
 	_, _, err := l.Ingest([]usage.Event{on("s1", contractA, "2024-01-10", "1")}, targets(time.UTC))
 	require.NoError(t, err)
 
@@ -138,7 +139,7 @@ func TestIngestNamesEveryBadEvent(t *testing.T) {
 // TestIngestRollbackAfterGrowth refuses a batch large enough to grow the id
 // index, and checks that every stored id is still found and no refused one.
 func TestIngestRollbackAfterGrowth(t *testing.T) {
-	var l usage.Log
+	var l usagelog.Log
 	var first []usage.Event
 	for i := range 700 {
 		first = append(first, on(fmt.Sprintf("a%d", i), contractA, "2024-03-01", "1"))
@@ -173,7 +174,7 @@ func TestIngestReplay(t *testing.T) {
 		{ID: "u2", ContractID: contractA, Timestamp: at, Quantity: dec("7")},
 		{ID: "u3", ContractID: contractA, Date: day("2024-02-02"), Quantity: dec("12345678901234567890.123456789012345678")},
 	}
-	var l usage.Log
+	var l usagelog.Log
 	added, replayed, err := l.Ingest(events, targets(time.UTC))
 	require.NoError(t, err)
 	assert.Equal(t, [2]int{3, 0}, [2]int{added, replayed})
@@ -233,7 +234,7 @@ func TestIngestTimeZones(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var l usage.Log
+			var l usagelog.Log
 			_, _, err := l.Ingest([]usage.Event{{ID: "t", ContractID: contractB, Timestamp: tt.at, Quantity: dec("1")}}, targets(load(tt.zone)))
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, l.Day(0).String())
@@ -243,7 +244,7 @@ func TestIngestTimeZones(t *testing.T) {
 		// 2023-12-31T10:00Z is already 1 January 2024 in Kiritimati, so it
 		// fits a contract starting then; in UTC it does not.
 		e := usage.Event{ID: "t", ContractID: contractB, Timestamp: time.Date(2023, 12, 31, 10, 0, 0, 0, time.UTC), Quantity: dec("1")}
-		var l usage.Log
+		var l usagelog.Log
 		_, _, err := l.Ingest([]usage.Event{e}, targets(load("Pacific/Kiritimati")))
 		require.NoError(t, err)
 		_, _, err = l.Ingest([]usage.Event{e}, targets(time.UTC))
@@ -259,7 +260,7 @@ func TestLogEvent(t *testing.T) {
 		{ID: "c", ContractID: contractB, Timestamp: far, Quantity: dec("9223372036.854775808")},
 		on("", contractA, "2024-05-02", "0.0000000001"),
 	}
-	var l usage.Log
+	var l usagelog.Log
 	_, _, err := l.Ingest(events, targets(time.UTC))
 	require.NoError(t, err)
 	require.Equal(t, len(events), l.Len())
@@ -272,7 +273,7 @@ func TestLogEvent(t *testing.T) {
 }
 
 func TestLogFindMissing(t *testing.T) {
-	var l usage.Log
+	var l usagelog.Log
 	_, ok := l.Find("x")
 	assert.False(t, ok)
 	_, _, err := l.Ingest([]usage.Event{on("x", contractA, "2024-01-01", "1")}, targets(time.UTC))
@@ -284,16 +285,16 @@ func TestLogFindMissing(t *testing.T) {
 }
 
 func TestQueryRefusals(t *testing.T) {
-	var l usage.Log
+	var l usagelog.Log
 	tests := []struct {
 		name string
-		q    usage.Query
+		q    usagelog.Query
 	}{
-		{"no bounds", usage.Query{Slots: 1, Slot: []int32{0}}},
-		{"one bound", usage.Query{Slots: 1, Slot: []int32{0}, Bounds: []date.Date{day("2024-01-01")}}},
-		{"bounds not increasing", usage.Query{Slots: 1, Slot: []int32{0}, Bounds: []date.Date{day("2024-01-01"), day("2024-01-01")}}},
-		{"slot out of range", usage.Query{Slots: 1, Slot: []int32{1}, Bounds: []date.Date{day("2024-01-01"), day("2024-02-01")}}},
-		{"negative slots", usage.Query{Slots: -1, Bounds: []date.Date{day("2024-01-01"), day("2024-02-01")}}},
+		{"no bounds", usagelog.Query{Slots: 1, Slot: []int32{0}}},
+		{"one bound", usagelog.Query{Slots: 1, Slot: []int32{0}, Bounds: []date.Date{day("2024-01-01")}}},
+		{"bounds not increasing", usagelog.Query{Slots: 1, Slot: []int32{0}, Bounds: []date.Date{day("2024-01-01"), day("2024-01-01")}}},
+		{"slot out of range", usagelog.Query{Slots: 1, Slot: []int32{1}, Bounds: []date.Date{day("2024-01-01"), day("2024-02-01")}}},
+		{"negative slots", usagelog.Query{Slots: -1, Bounds: []date.Date{day("2024-01-01"), day("2024-02-01")}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -306,7 +307,7 @@ func TestQueryRefusals(t *testing.T) {
 // TestLogAcrossChunks fills more than one chunk of the columnar log, with a
 // refused batch straddling a chunk boundary, and reads every event back.
 func TestLogAcrossChunks(t *testing.T) {
-	var l usage.Log
+	var l usagelog.Log
 	var kept []usage.Event
 	batch := func(from, n int, q string) []usage.Event {
 		out := make([]usage.Event, n)
@@ -345,7 +346,7 @@ func TestLogAcrossChunks(t *testing.T) {
 		require.Equal(t, i, j)
 		ref.add(e.Quantity, e.Date)
 	}
-	totals, err := l.Aggregate(nil, usage.Query{Slot: []int32{0}, Slots: 1, Bounds: []date.Date{day("2024-04-01"), day("2024-04-02")}})
+	totals, err := l.Aggregate(nil, usagelog.Query{Slot: []int32{0}, Slots: 1, Bounds: []date.Date{day("2024-04-01"), day("2024-04-02")}})
 	require.NoError(t, err)
 	assertTotal(t, ref, totals[0], "all")
 }

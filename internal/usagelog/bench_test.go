@@ -1,4 +1,4 @@
-package usage_test
+package usagelog_test
 
 import (
 	"math/rand/v2"
@@ -11,6 +11,7 @@ import (
 	"github.com/rickb777/date/v2"
 	"github.com/shopspring/decimal"
 
+	"github.com/pricekit/pricekit/internal/usagelog"
 	"github.com/pricekit/pricekit/usage"
 )
 
@@ -45,8 +46,8 @@ func newFleet(customers, products, perContract int) *fleet {
 
 func (f *fleet) lookup(id uuid.UUID) (usage.Target, bool) { t, ok := f.targets[id]; return t, ok }
 
-func (f *fleet) log(tb testing.TB) *usage.Log {
-	var l usage.Log
+func (f *fleet) log(tb testing.TB) *usagelog.Log {
+	var l usagelog.Log
 	for b := 0; b < len(f.events); b += 1000 {
 		if _, _, err := l.Ingest(f.events[b:min(b+1000, len(f.events))], f.lookup); err != nil {
 			tb.Fatal(err)
@@ -72,8 +73,8 @@ func BenchmarkAggregate(b *testing.B) {
 		bounds []date.Date
 	}{{"months", quarter}, {"quarter", []date.Date{quarter[0], quarter[3]}}} {
 		b.Run(c.name, func(b *testing.B) {
-			q := usage.Query{Slot: slot, Slots: len(slot), Bounds: c.bounds}
-			var dst []usage.Total
+			q := usagelog.Query{Slot: slot, Slots: len(slot), Bounds: c.bounds}
+			var dst []usagelog.Total
 			b.ReportAllocs()
 			for b.Loop() {
 				var err error
@@ -98,8 +99,8 @@ func BenchmarkAggregateWithDecimals(b *testing.B) {
 	for g := range slot {
 		slot[g] = int32(g)
 	}
-	q := usage.Query{Slot: slot, Slots: len(slot), Bounds: quarter}
-	var dst []usage.Total
+	q := usagelog.Query{Slot: slot, Slots: len(slot), Bounds: quarter}
+	var dst []usagelog.Total
 	b.ReportAllocs()
 	for b.Loop() {
 		dst, _ = l.Aggregate(dst, q)
@@ -154,7 +155,7 @@ func BenchmarkAdd(b *testing.B) {
 	q := decimal.RequireFromString("12.345")
 	d := date.New(2024, 1, 1)
 	b.Run("Total", func(b *testing.B) {
-		var t usage.Total
+		var t usagelog.Total
 		b.ReportAllocs()
 		for b.Loop() {
 			t.Add(q, d)
