@@ -1,10 +1,16 @@
-// Package billing rates contracts held in a store: it resolves a parent
-// contract's tree, reads its usage and hands both to the pure engine of
-// package rating.
+// Package billing is the workflow above a store: it rates contracts held in
+// one, marks what was billed and reports usage. Everything here is built on
+// what every store provides — documents, a snapshot of a tree, aggregates
+// of usage and billing marks — so it behaves the same on every back end;
+// no store prices anything.
 //
-// [Rate] rates stored usage; [Simulate] rates a usage list given in memory
-// without storing anything (the seed's simulation mode). Both refuse bad
-// input with the codes of docs/errors.md and change nothing.
+// [Rate] rates stored usage: it resolves a parent contract's tree and hands
+// it to the pure engine of package rating, which asks the store for the
+// aggregates of the periods it prices. [Simulate] rates a usage list given
+// in memory without storing anything (the seed's simulation mode).
+// [MarkBilled] records what the host has billed, and [Report] reports
+// usage by day or month, split into billed, pending and late. All refuse
+// bad input with the codes of docs/errors.md and change nothing.
 package billing
 
 import (

@@ -191,7 +191,7 @@ func (src *events) Aggregate(reqs []usage.Request) ([][]usage.Aggregates, error)
 	var buf []usagelog.Total
 	for i, r := range reqs {
 		out[i] = make([]usage.Aggregates, r.Periods())
-		buf = src.log.AggregateGroups(buf, src.log.GroupsOf(r.Contract), r.Bounds)
+		buf = src.log.AggregateGroups(buf, src.log.GroupsOf(r.Contract), r.Bounds, r.Ingested)
 		for k, t := range buf {
 			out[i][k] = t.Aggregates()
 		}

@@ -80,6 +80,24 @@ type UsageReader interface {
 	// (in the parent contract's time zone) lies in [from, to], in ingest
 	// order.
 	Usage(ctx context.Context, org uuid.UUID, productContracts []uuid.UUID, from, to date.Date) ([]usage.Event, error)
+	// UsageSince returns the same for the events accepted at or after
+	// ingest position since, each with its day and position: what arrived
+	// after a billing mark.
+	UsageSince(ctx context.Context, org uuid.UUID, productContracts []uuid.UUID, from, to date.Date, since int64) ([]usage.Stored, error)
+}
+
+// UsageMarker keeps the billing marks of parent contracts (see
+// [usage.Mark]). A store only records them; what they mean for a report or
+// a statement is package billing's to say.
+type UsageMarker interface {
+	// Mark records that the usage of a parent contract's product contracts
+	// on days through `through`, as stored now, is billed: the mark holds
+	// the store's ingest position at this moment, so that events accepted
+	// later on those days are late. Marks only go forward: a day before the
+	// last mark's is ErrInvalidInput, the same day again changes nothing.
+	Mark(ctx context.Context, org, parentContract uuid.UUID, through date.Date) error
+	// Marks lists a parent contract's marks, oldest first.
+	Marks(ctx context.Context, org, parentContract uuid.UUID) ([]usage.Mark, error)
 }
 
 // UsageAggregator aggregates stored usage where it is kept: for each
@@ -100,4 +118,5 @@ type Store interface {
 	UsageWriter
 	UsageReader
 	UsageAggregator
+	UsageMarker
 }

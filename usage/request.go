@@ -19,6 +19,37 @@ import (
 type Request struct {
 	Contract uuid.UUID // a product contract
 	Bounds   []date.Date
+	// Ingested, when not zero, counts only the events accepted within a
+	// range of the store's ingest positions: the billed and late parts of
+	// a usage report.
+	Ingested Window
+}
+
+// Window is a range of a store's ingest positions, [From, Before): every
+// accepted event has a position, growing in ingest order. Before 0 has no
+// end; the zero Window is every event.
+type Window struct {
+	From, Before int64
+}
+
+// Holds reports whether an event at ingest position p lies in w.
+func (w Window) Holds(p int64) bool { return p >= w.From && (w.Before == 0 || p < w.Before) }
+
+// Mark is a billing watermark of a parent contract: its usage on days
+// through Through that was stored before ingest position Position is
+// billed; usage on those days accepted later is late.
+type Mark struct {
+	Through  date.Date
+	Position int64
+}
+
+// Stored is an accepted event as a store keeps it: with its day (in its
+// parent contract's time zone when it was accepted) and its ingest
+// position.
+type Stored struct {
+	Event    Event
+	Day      date.Date
+	Position int64
 }
 
 // Periods returns the number of periods r asks for.
@@ -31,6 +62,9 @@ func (r Request) Validate() error {
 	}
 	if r.Contract == uuid.Nil {
 		return bad("contract", "a request needs a product contract")
+	}
+	if r.Ingested.From < 0 || r.Ingested.Before < 0 || (r.Ingested.Before != 0 && r.Ingested.Before < r.Ingested.From) {
+		return bad("ingested", "ingest positions [%d, %d) are not a range", r.Ingested.From, r.Ingested.Before)
 	}
 	if len(r.Bounds) < 2 {
 		return bad("bounds", "want at least two period boundaries, got %d", len(r.Bounds))
@@ -53,6 +87,23 @@ func ValidateRequests(reqs []Request) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Merge returns the aggregates of a's events and then b's, where b's days
+// all follow a's: counts and sums add, the largest is the larger, and the
+// latest is b's unless b is empty.
+func (a Aggregates) Merge(b Aggregates) Aggregates {
+	if b.Count == 0 {
+		return a
+	}
+	if a.Count == 0 {
+		return b
+	}
+	m := Aggregates{Count: a.Count + b.Count, Sum: a.Sum.Add(b.Sum), Max: a.Max, Latest: b.Latest}
+	if b.Max.GreaterThan(a.Max) {
+		m.Max = b.Max
+	}
+	return m
 }
 
 // Aggregates are what one period's events add up to, every aggregation at

@@ -17,6 +17,7 @@ import (
 	"github.com/rickb777/date/v2"
 	"github.com/shopspring/decimal"
 
+	"github.com/pricekit/pricekit/billing"
 	"github.com/pricekit/pricekit/contract"
 	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/store"
@@ -102,7 +103,7 @@ func run() error {
 	// The host bills everything through 10 March; then an event for
 	// 10 March arrives: it is kept and reported as late.
 	acme := customers[0]
-	if err := s.MarkBilled(ctx, org, acme.parent, day); err != nil {
+	if err := billing.MarkBilled(ctx, s, org, acme.parent, day); err != nil {
 		return err
 	}
 	late := usage.Event{ID: "rec-late", ContractID: acme.products[0].ID,
@@ -112,12 +113,12 @@ func run() error {
 	}
 
 	for _, c := range customers {
-		rep, err := s.UsageReport(ctx, org, store.UsageQuery{CustomerID: c.id,
-			From: day - 1, To: day + 1, By: store.ByDay})
+		rep, err := billing.Report(ctx, s, org, billing.UsageQuery{CustomerID: c.id,
+			From: day - 1, To: day + 1, By: billing.ByDay})
 		if err != nil {
 			return err
 		}
-		billed, err := s.BilledThrough(ctx, org, c.parent)
+		billed, err := billing.BilledThrough(ctx, s, org, c.parent)
 		if err != nil {
 			return err
 		}

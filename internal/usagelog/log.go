@@ -344,13 +344,14 @@ var (
 	maxNano = time.Unix(0, math.MaxInt64)
 )
 
-// AggregateGroups folds the events of the given groups into one [Total]
-// per period of bounds (period k is the days [bounds[k], bounds[k+1])),
+// AggregateGroups folds the events of the given groups whose ingest
+// position (their index) lies in w into one [Total] per period of bounds
+// (period k is the days [bounds[k], bounds[k+1])),
 // reusing dst's memory. It reads only those groups' events, in ingest
 // order across the groups, so that the latest of a day is the last
 // accepted; events on days outside the bounds are skipped. Bounds must
 // increase.
-func (l *Log) AggregateGroups(dst []Total, groups []int32, bounds []date.Date) []Total {
+func (l *Log) AggregateGroups(dst []Total, groups []int32, bounds []date.Date, w usage.Window) []Total {
 	n := max(len(bounds)-1, 0)
 	if cap(dst) < n {
 		dst = make([]Total, n)
@@ -369,6 +370,9 @@ func (l *Log) AggregateGroups(dst []Total, groups []int32, bounds []date.Date) [
 	}
 	lo, hi := bounds[0], bounds[n]
 	add := func(i int) {
+		if !w.Holds(int64(i)) {
+			return
+		}
 		day := l.Day(i)
 		if day < lo || day >= hi {
 			return
@@ -405,3 +409,23 @@ func (l *Log) AggregateGroups(dst []Total, groups []int32, bounds []date.Date) [
 // GroupsOf returns the groups of product contract c's events (by the
 // product they named), in the order they were first seen.
 func (l *Log) GroupsOf(c uuid.UUID) []int32 { return l.byContract[c] }
+
+// Since returns the indexes of the events of groups at or after index
+// since whose day lies in [from, to], in ingest order.
+func (l *Log) Since(groups []int32, from, to date.Date, since int) []int {
+	var out []int
+	for _, g := range groups {
+		if g < 0 || int(g) >= len(l.events) {
+			continue
+		}
+		list := l.events[g]
+		k, _ := slices.BinarySearch(list, int32(since))
+		for _, i := range list[k:] {
+			if d := l.Day(int(i)); d >= from && d <= to {
+				out = append(out, int(i))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -2,41 +2,31 @@ package memory
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/rickb777/date/v2"
 
+	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
 	"github.com/pricekit/pricekit/store"
 	"github.com/pricekit/pricekit/internal/usagelog"
 	"github.com/pricekit/pricekit/usage"
 )
 
-var (
-	_ store.UsageBiller   = (*Store)(nil)
-	_ store.UsageReporter = (*Store)(nil)
-)
-
-// usageLog holds a tenant's usage: a columnar [usagelog.Log] in ingest order
-// (the ingest sequence of an event is its index), what usage of each
-// product contract must fit, and the billing watermarks.
+// usageLog holds a tenant's usage: a columnar log in ingest order (the
+// ingest position of an event is its index), what usage of each product
+// contract must fit, and the billing marks.
 type usageLog struct {
-	log      usagelog.Log
-	targets  map[uuid.UUID]usage.Target // product contract → what its usage must fit; nil: rebuild
-	parentOf map[uuid.UUID]uuid.UUID    // product contract → its parent contract (absent: a draft)
-	billed   map[uuid.UUID][]watermark  // parent contract → watermarks, oldest first
+	log     usagelog.Log
+	targets map[uuid.UUID]usage.Target // product contract → what its usage must fit; nil: rebuild
+	marks   map[uuid.UUID][]usage.Mark // parent contract → marks, oldest first
 }
 
-// watermark says that the usage of days through `through` stored before
-// event seq was billed.
-type watermark struct {
-	through date.Date
-	seq     int
-}
-
-func (l *usageLog) init()       { l.billed = map[uuid.UUID][]watermark{} }
-func (l *usageLog) invalidate() { l.targets, l.parentOf = nil, nil }
+func (l *usageLog) init()       { l.marks = map[uuid.UUID][]usage.Mark{} }
+func (l *usageLog) invalidate() { l.targets = nil }
 
 // targetsOf maps every product contract to its dates, product and the time
 // zone of a parent contract above it (UTC for a draft).
@@ -45,7 +35,6 @@ func (t *tenant) targetsOf() map[uuid.UUID]usage.Target {
 		return t.usage.targets
 	}
 	m := map[uuid.UUID]usage.Target{}
-	parentOf := map[uuid.UUID]uuid.UUID{}
 	for _, id := range t.order[contract.KindProductContract] {
 		p := t.docs[id].value.(contract.ProductContract)
 		m[id] = usage.Target{ProductID: p.ProductID, Start: p.Start, End: p.End, Location: time.UTC}
@@ -60,11 +49,10 @@ func (t *tenant) targetsOf() map[uuid.UUID]usage.Target {
 			if tg, ok := m[pc]; ok {
 				tg.Location = loc
 				m[pc] = tg
-				parentOf[pc] = id
 			}
 		})
 	}
-	t.usage.targets, t.usage.parentOf = m, parentOf
+	t.usage.targets = m
 	return m
 }
 
@@ -161,10 +149,69 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 		if t == nil {
 			continue
 		}
-		buf = t.usage.log.AggregateGroups(buf, t.usage.log.GroupsOf(r.Contract), r.Bounds)
+		buf = t.usage.log.AggregateGroups(buf, t.usage.log.GroupsOf(r.Contract), r.Bounds, r.Ingested)
 		for k, tot := range buf {
 			out[i][k] = tot.Aggregates()
 		}
 	}
 	return out, nil
+}
+
+// UsageSince implements [store.UsageReader].
+func (s *Store) UsageSince(ctx context.Context, org uuid.UUID, productContracts []uuid.UUID, from, to date.Date, since int64) ([]usage.Stored, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t := s.tenant(org, false)
+	if t == nil {
+		return nil, nil
+	}
+	l := &t.usage.log
+	var groups []int32
+	for _, pc := range productContracts {
+		groups = append(groups, l.GroupsOf(pc)...)
+	}
+	var out []usage.Stored
+	for _, i := range l.Since(groups, from, to, int(min(since, int64(l.Len())))) {
+		out = append(out, usage.Stored{Event: l.Event(i), Day: l.Day(i), Position: int64(i)})
+	}
+	return out, nil
+}
+
+// Mark implements [store.UsageMarker]: the mark holds the log's length.
+func (s *Store) Mark(ctx context.Context, org, parentContract uuid.UUID, through date.Date) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tenant(org, true)
+	marks := t.usage.marks[parentContract]
+	if n := len(marks); n > 0 {
+		switch last := marks[n-1].Through; {
+		case through < last:
+			return pricekit.Errorf(pricekit.ErrInvalidInput, "store", "through",
+				fmt.Sprintf("usage is billed through %s already; a mark never goes back (got %s)", last, through))
+		case through == last:
+			return nil
+		}
+	}
+	t.usage.marks[parentContract] = append(marks, usage.Mark{Through: through, Position: int64(t.usage.log.Len())})
+	return nil
+}
+
+// Marks implements [store.UsageMarker].
+func (s *Store) Marks(ctx context.Context, org, parentContract uuid.UUID) ([]usage.Mark, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t := s.tenant(org, false)
+	if t == nil {
+		return nil, nil
+	}
+	return slices.Clone(t.usage.marks[parentContract]), nil
 }

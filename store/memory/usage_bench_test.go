@@ -61,3 +61,6 @@ func BenchmarkIngest(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(events))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+func uday(s string) date.Date       { return date.MustParseISO(s) }
+func udec(s string) decimal.Decimal { return decimal.RequireFromString(s) }

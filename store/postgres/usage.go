@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -291,7 +292,11 @@ func insertEvents(ctx context.Context, tx pgx.Tx, org uuid.UUID, b usage.Batch) 
 const eventColumns = `u.event_id, u.contract_id, u.product_id, u.event_date, u.event_ts, u.quantity::text`
 
 // scanEvents decodes rows of eventColumns.
-func scanEvents(q pgx.Rows, each func(usage.Event)) error {
+func scanEvents(q pgx.Rows, each func(usage.Event)) error { return scanEventsWith(q, nil, each) }
+
+// scanEventsWith decodes rows of eventColumns followed by more columns,
+// scanned into more.
+func scanEventsWith(q pgx.Rows, more []any, each func(usage.Event)) error {
 	var (
 		id       pgtype.Text
 		contract uuid.UUID
@@ -300,7 +305,7 @@ func scanEvents(q pgx.Rows, each func(usage.Event)) error {
 		stamp    pgtype.Text
 		quantity string
 	)
-	_, err := pgx.ForEachRow(q, []any{&id, &contract, &product, &day, &stamp, &quantity}, func() error {
+	_, err := pgx.ForEachRow(q, append([]any{&id, &contract, &product, &day, &stamp, &quantity}, more...), func() error {
 		e := usage.Event{ID: id.String, ContractID: contract, ProductID: fromPGUUID(product), Date: fromPGDay(day)}
 		if stamp.Valid {
 			t, err := time.Parse(time.RFC3339Nano, stamp.String)
@@ -359,11 +364,17 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 	var rs, ks []int32
 	var cs []uuid.UUID
 	var starts, ends []pgtype.Date
+	var from, before []int64
 	for i, r := range reqs {
 		out[i] = make([]usage.Aggregates, r.Periods())
+		b := r.Ingested.Before
+		if b == 0 {
+			b = math.MaxInt64
+		}
 		for k := range r.Periods() {
 			rs, ks, cs = append(rs, int32(i)), append(ks, int32(k)), append(cs, r.Contract)
 			starts, ends = append(starts, pgBound(r.Bounds[k])), append(ends, pgBound(r.Bounds[k+1]))
+			from, before = append(from, r.Ingested.From), append(before, b)
 		}
 	}
 	if len(rs) == 0 {
@@ -371,15 +382,18 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT p.r, p.k, a.n, a.total::text, a.top::text, coalesce(l.quantity, 0)::text
-		FROM unnest($2::int[], $3::int[], $4::uuid[], $5::date[], $6::date[]) AS p(r, k, c, s, e)
+		FROM unnest($2::int[], $3::int[], $4::uuid[], $5::date[], $6::date[], $7::bigint[], $8::bigint[])
+		     AS p(r, k, c, s, e, f, b)
 		CROSS JOIN LATERAL (
 			SELECT count(*) AS n, coalesce(sum(u.quantity), 0) AS total, coalesce(max(u.quantity), 0) AS top
 			FROM pricekit_usage_events u
-			WHERE u.org = $1 AND u.contract_id = p.c AND u.day >= p.s AND u.day < p.e) a
+			WHERE u.org = $1 AND u.contract_id = p.c AND u.day >= p.s AND u.day < p.e
+			  AND u.seq >= p.f AND u.seq < p.b) a
 		LEFT JOIN LATERAL (
 			SELECT u.quantity FROM pricekit_usage_events u
 			WHERE u.org = $1 AND u.contract_id = p.c AND u.day >= p.s AND u.day < p.e
-			ORDER BY u.day DESC, u.seq DESC LIMIT 1) l ON true`, org, rs, ks, cs, starts, ends)
+			  AND u.seq >= p.f AND u.seq < p.b
+			ORDER BY u.day DESC, u.seq DESC LIMIT 1) l ON true`, org, rs, ks, cs, starts, ends, from, before)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: aggregate usage: %w", err)
 	}
@@ -404,6 +418,86 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("postgres: aggregate usage: %w", err)
+	}
+	return out, nil
+}
+
+// UsageSince implements [store.UsageReader]: the positions are the events'
+// seq values.
+func (s *Store) UsageSince(ctx context.Context, org uuid.UUID, productContracts []uuid.UUID, from, to date.Date, since int64) ([]usage.Stored, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	q, err := s.pool.Query(ctx, `SELECT `+eventColumns+`, u.day, u.seq
+		FROM pricekit_usage_events u
+		WHERE u.org = $1 AND u.contract_id = ANY($2) AND u.day >= $3 AND u.day <= $4 AND u.seq >= $5
+		ORDER BY u.seq`, org, productContracts, pgBound(from), pgBound(to), since)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: usage: %w", err)
+	}
+	var out []usage.Stored
+	var day pgtype.Date
+	var seq int64
+	err = scanEventsWith(q, []any{&day, &seq}, func(e usage.Event) {
+		out = append(out, usage.Stored{Event: e, Day: fromPGDay(day), Position: seq})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: usage: %w", err)
+	}
+	return out, nil
+}
+
+// Mark implements [store.UsageMarker]. It takes the organization's lock
+// exclusively, as a save does: every ingestion holds it shared until it
+// commits, so when the mark reads the next ingest position no event below
+// it is still to come.
+func (s *Store) Mark(ctx context.Context, org, parentContract uuid.UUID, through date.Date) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockSpace, orgLock(org)); err != nil {
+			return fmt.Errorf("postgres: mark: %w", err)
+		}
+		var last pgtype.Date
+		if err := tx.QueryRow(ctx, `SELECT max(through) FROM pricekit_usage_marks WHERE org = $1 AND contract = $2`,
+			org, parentContract).Scan(&last); err != nil {
+			return fmt.Errorf("postgres: mark: %w", err)
+		}
+		if l := fromPGDay(last); last.Valid && through < l {
+			return pricekit.Errorf(pricekit.ErrInvalidInput, "store", "through",
+				fmt.Sprintf("usage is billed through %s already; a mark never goes back (got %s)", l, through))
+		} else if last.Valid && through == l {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO pricekit_usage_marks (org, contract, through, position)
+			SELECT $1, $2, $3, coalesce(max(seq), 0) + 1 FROM pricekit_usage_events WHERE org = $1`,
+			org, parentContract, pgDay(through)); err != nil {
+			return fmt.Errorf("postgres: mark: %w", err)
+		}
+		return nil
+	})
+}
+
+// Marks implements [store.UsageMarker].
+func (s *Store) Marks(ctx context.Context, org, parentContract uuid.UUID) ([]usage.Mark, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	q, err := s.pool.Query(ctx, `SELECT through, position FROM pricekit_usage_marks
+		WHERE org = $1 AND contract = $2 ORDER BY through`, org, parentContract)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: marks: %w", err)
+	}
+	var out []usage.Mark
+	var through pgtype.Date
+	var pos int64
+	if _, err := pgx.ForEachRow(q, []any{&through, &pos}, func() error {
+		out = append(out, usage.Mark{Through: fromPGDay(through), Position: pos})
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: marks: %w", err)
 	}
 	return out, nil
 }

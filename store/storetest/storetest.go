@@ -63,6 +63,7 @@ func groups() []group {
 		{"Aggregate", aggregateTests()},
 		{"Rateable", rateableTests()},
 		{"Limits", limitTests()},
+		{"Reports", reportTests()},
 		{"Concurrency", concurrencyTests()},
 	}
 }
