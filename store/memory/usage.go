@@ -11,8 +11,8 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
-	"github.com/pricekit/pricekit/store"
 	"github.com/pricekit/pricekit/internal/usagelog"
+	"github.com/pricekit/pricekit/store"
 	"github.com/pricekit/pricekit/usage"
 )
 

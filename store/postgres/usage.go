@@ -123,7 +123,6 @@ func (s *Store) ingest(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []u
 	return store.Ingested{Added: added, Replayed: len(events) - added}, nil
 }
 
-
 // targets reads what the batch's events must fit: each product contract
 // named, with the time zone of the parent contract above it (of the
 // parent saved last when several hold it; UTC for a draft).
