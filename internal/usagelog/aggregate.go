@@ -60,12 +60,14 @@ func (q Query) validate() error {
 const denseSpan = 1 << 16
 
 // Aggregate folds every event of l into per (slot, period) totals in one
-// pass, in ingest order: the totals of slot s in period k are at
-// q.Cell(s, k). It reuses dst's memory when it is large enough.
+// pass: the totals of slot s in period k are at q.Cell(s, k). It reuses
+// dst's memory when it is large enough.
 //
-// The pass touches three compact columns and adds integers (see [Scale]):
-// it allocates nothing per event, and only the quantities that do not fit
-// an int64 cost decimal arithmetic.
+// The pass walks each group's cells in turn, so it reads memory in order
+// and each group's events land in a few neighbouring totals; it adds
+// integers (see [Scale]), allocates nothing per event, and only the
+// quantities that do not fit an int64 cost decimal arithmetic. Groups that
+// share a slot still give the latest by day, then by ingest position.
 func (l *Log) Aggregate(dst []Total, q Query) ([]Total, error) {
 	if err := q.validate(); err != nil {
 		return dst[:0], err
@@ -92,50 +94,83 @@ func (l *Log) Aggregate(dst []Total, q Query) ([]Total, error) {
 		return sort.Search(nP, func(k int) bool { return int64(q.Bounds[k+1]) > day })
 	}
 
-	slot := q.Slot
-	span := uint64(hi - lo)
-	big := 0 // cursor into l.big, which is in event order
-	for ci, c := range l.chunks {
-		groups := c.group
-		days, qtys := c.day[:len(groups)], c.qty[:len(groups)]
-		for j, g := range groups {
-			if uint(g) >= uint(len(slot)) {
-				continue
-			}
-			s := slot[g]
-			day := int64(days[j])
-			off := uint64(day - lo)
-			if s < 0 || off >= span {
-				continue
-			}
-			var k int
-			if table != nil {
-				k = int(table[off])
-			} else {
-				k = period(day)
-			}
-			t := &dst[int(s)*nP+k]
-			if v := qtys[j]; v != bigQty {
-				// Total.addFast by hand: the call is the larger part of
-				// the cost when it is not inlined.
-				if t.n == 0 || day >= t.latestDay {
-					t.latest, t.latestDay, t.latestBig = v, day, false
+	a := pass{dst: dst, slot: q.Slot, nP: nP, table: table, lo: lo, span: uint64(hi - lo), period: period}
+	// Walk the segments side by side, group by group, so each group's
+	// totals are touched while they are in the cache: every segment is
+	// read in order, and the totals once.
+	next := make([]int, len(l.segs)) // each segment's next group
+	for g := range int32(len(l.keys)) {
+		if int(g) >= len(a.slot) || a.slot[g] < 0 {
+			for k := range l.segs {
+				if i := next[k]; i < len(l.segs[k].groups) && l.segs[k].groups[i] == g {
+					next[k]++
 				}
-				if !t.hasMax || v > t.max {
-					t.max, t.hasMax = v, true
-				}
-				t.n++
-				var carry uint64
-				t.lo, carry = bits.Add64(t.lo, uint64(v), 0)
-				t.hi += int64(carry) // v ≥ 0: stored quantities are never negative
-				continue
 			}
-			i := ci<<chunkBits | j
-			for int(l.big[big].i) < i {
-				big++
+			continue
+		}
+		base := int(a.slot[g]) * nP
+		for k := range l.segs {
+			seg := &l.segs[k]
+			if i := next[k]; i < len(seg.groups) && seg.groups[i] == g {
+				l.fold(&a, base, seg.cells[seg.starts[i]:seg.starts[i+1]])
+				next[k]++
 			}
-			t.addBig(l.big[big].q, day)
+		}
+		if run := l.open[g]; len(run) > 0 {
+			l.fold(&a, base, run)
 		}
 	}
 	return dst, nil
+}
+
+// pass is one aggregation in progress.
+type pass struct {
+	dst    []Total
+	slot   []int32
+	nP     int
+	table  []int32 // period by day - lo, when the bounds span few days
+	lo     int64
+	span   uint64
+	period func(int64) int
+}
+
+// fold adds one group's run of cells to the totals from base on.
+func (l *Log) fold(a *pass, base int, run []cell) {
+	dst, table := a.dst, a.table
+	for _, c := range run {
+		day := int64(c.day)
+		off := uint64(day - a.lo)
+		if off >= a.span {
+			continue
+		}
+		var k int
+		if table != nil {
+			k = int(table[off])
+		} else {
+			k = a.period(day)
+		}
+		t := &dst[base+k]
+		v := c.qty
+		if v == bigQty {
+			t.addBig(l.bigQuantity(int(c.pos)), key(c.day, c.pos))
+			continue
+		}
+		// Total.addFast by hand, as selects: days and sizes come in no
+		// predictable order, so these compile to conditional moves. The
+		// first event of a total is always the latest (every key is above
+		// the zero key) and its largest (quantities are never negative).
+		kk := key(c.day, c.pos)
+		latest, latestKey, latestBig, mx := t.latest, t.latestKey, t.latestBig, t.max
+		if kk >= latestKey {
+			latest, latestKey, latestBig = v, kk, false
+		}
+		if v > mx {
+			mx = v
+		}
+		t.latest, t.latestKey, t.latestBig, t.max, t.hasMax = latest, latestKey, latestBig, mx, true
+		t.n++
+		var carry uint64
+		t.lo, carry = bits.Add64(t.lo, uint64(v), 0)
+		t.hi += int64(carry) // v ≥ 0: stored quantities are never negative
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/rickb777/date/v2"
 	"github.com/shopspring/decimal"
 
+	"github.com/pricekit/pricekit/internal/benchratio"
 	"github.com/pricekit/pricekit/internal/usagelog"
 	"github.com/pricekit/pricekit/usage"
 )
@@ -166,6 +167,45 @@ func BenchmarkAdd(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			s = s.Add(q)
+		}
+	})
+}
+
+// BenchmarkAggregateRatio is BenchmarkAggregate/months as a ratio to a
+// dense int64 array pass over the same events (each event's quantity added
+// to its cell, the cell found from its group and day): the cost of exact,
+// complete aggregates over the cheapest sum there is, measured side by side.
+//
+//	go test -run '^$' -bench AggregateRatio -benchtime 15x ./internal/usagelog/
+func BenchmarkAggregateRatio(b *testing.B) {
+	f := newFleet(10_000, 10, 10)
+	l := f.log(b)
+	slot := make([]int32, l.Groups())
+	for g := range slot {
+		slot[g] = int32(g)
+	}
+	q := usagelog.Query{Slot: slot, Slots: len(slot), Bounds: quarter}
+	var dst []usagelog.Total
+	// The baseline's columns: group, period of the day, quantity at scale 3.
+	n := l.Len()
+	groups, periods, qty := make([]int32, n), make([]uint8, n), make([]int64, n)
+	for i := range n {
+		groups[i] = l.GroupOf(i)
+		d := l.Day(i)
+		for k := 0; k < 3; k++ {
+			if d >= quarter[k] && d < quarter[k+1] {
+				periods[i] = uint8(k)
+			}
+		}
+		qty[i] = l.Quantity(i).Shift(3).IntPart()
+	}
+	cells := make([]int64, 3*len(slot))
+	benchratio.Measure(b, 1, func() {
+		dst, _ = l.Aggregate(dst, q)
+	}, func() {
+		clear(cells)
+		for i, g := range groups {
+			cells[int(g)*3+int(periods[i])] += qty[i]
 		}
 	})
 }

@@ -25,17 +25,23 @@ type GroupKey struct {
 	ProductID  uuid.UUID
 }
 
-// Log is an append-only, columnar log of accepted usage events, in ingest
-// order. Event i is the i-th event ever accepted (its ingest sequence); it
-// is held in about 32 bytes plus its id:
+// Log is an append-only log of accepted usage events. Event i is the i-th
+// event ever accepted: i is its ingest position. What aggregation reads is
+// clustered by group (a product contract and the product its events name),
+// so that aggregating a contract, or every contract in turn, reads memory
+// in order:
 //
-//   - its group (a dense index of its [GroupKey]) and its day (in the parent
-//     contract's time zone, fixed when it was ingested), as int32;
-//   - its quantity at [Scale] as an int64, or, when it does not fit, a mark
-//     and the exact decimal in a side table;
-//   - its timestamp as Unix nanoseconds (or a mark for a date event);
-//   - its id in a byte arena, found through an open-addressing index that
-//     serves idempotency only.
+//   - each event as a cell of 16 bytes: its position, its day (in the
+//     parent contract's time zone, fixed when it was accepted) and its
+//     quantity at [Scale] as an int64, or, when it does not fit, a mark and
+//     the exact decimal in a side table. The cells of the newest events are
+//     kept by group; every chunkSize events they are sealed into a segment
+//     sorted by group, and segments of equal size are merged (as a binary
+//     counter counts), so there are O(log n) of them and a group's cells in
+//     each are one contiguous run;
+//   - in ingest order, in chunks: each event's group, its timestamp as Unix
+//     nanoseconds (or a mark for a date event), and its id in a byte arena,
+//     found through an open-addressing index that serves idempotency only.
 //
 // A Log never drops or rewrites an event. The zero Log is empty and ready
 // to use. A Log is not safe for concurrent use: a store guards it with its
@@ -53,17 +59,45 @@ type Log struct {
 
 	keys       []GroupKey
 	groups     map[GroupKey]int32
-	events     [][]int32             // by group: its events' indexes, in ingest order
-	byContract map[uuid.UUID][]int32 // a product contract's groups, in the order first seen
+	byContract map[uuid.UUID][2]int32 // a product contract's groups (-1: none): its events name its product or none
+
+	segs     []segment // the sealed events, oldest first: positions [0, sealed)
+	sealed   int
+	open     [][]cell // by group: the cells of positions [sealed, n), in ingest order
+	openUsed []int32  // the groups with open cells
 }
 
-// chunk holds the columns of up to chunkSize consecutive events. Full
-// chunks are never copied again, so a growing log neither moves its events
-// nor keeps more than one chunk of spare capacity.
+// segment holds the cells of the positions [from, to), sorted by group and,
+// within a group, by position: group groups[k]'s cells are
+// cells[starts[k]:starts[k+1]].
+type segment struct {
+	from, to int32
+	cells    []cell
+	groups   []int32
+	starts   []int32
+}
+
+// run returns the cells of group g in s (none when g has no events there).
+func (s *segment) run(g int32) []cell {
+	k, ok := slices.BinarySearch(s.groups, g)
+	if !ok {
+		return nil
+	}
+	return s.cells[s.starts[k]:s.starts[k+1]]
+}
+
+// cell is one event as aggregation reads it.
+type cell struct {
+	pos int32 // its ingest position
+	day int32
+	qty int64 // at Scale; bigQty: see Log.big
+}
+
+// chunk holds what is kept in ingest order of up to chunkSize consecutive
+// events. Full chunks are never copied again, so a growing log keeps at
+// most one chunk of spare capacity.
 type chunk struct {
 	group []int32
-	day   []int32
-	qty   []int64  // at Scale; bigQty: see Log.big
 	ts    []int64  // Unix nanoseconds; noTime: a date event; bigTime: see Log.times; nil: all dates
 	idEnd []uint32 // event j's id is ids[idEnd[j-1]:idEnd[j]]; MaxIDLength keeps it in range
 	ids   []byte
@@ -114,23 +148,62 @@ func (l *Log) Group(k GroupKey) (int32, bool) {
 // GroupOf returns the group of event i.
 func (l *Log) GroupOf(i int) int32 { c, j := l.at(i); return c.group[j] }
 
-// Day returns the day of event i.
-func (l *Log) Day(i int) date.Date { c, j := l.at(i); return date.Date(c.day[j]) }
-
-// AddTo adds event i to t.
-func (l *Log) AddTo(t *Total, i int) {
+// cellOf returns event i's cell: in the open cells of its group, or in the
+// segment holding its position, found by binary searches.
+func (l *Log) cellOf(i int) cell {
 	c, j := l.at(i)
-	if q := c.qty[j]; q != bigQty {
-		t.addFast(q, int64(c.day[j]))
+	g := c.group[j]
+	var run []cell
+	if i >= l.sealed {
+		run = l.open[g]
+	} else {
+		k, _ := slices.BinarySearchFunc(l.segs, int32(i), func(s segment, p int32) int {
+			switch {
+			case s.to <= p:
+				return -1
+			case s.from > p:
+				return 1
+			}
+			return 0
+		})
+		run = l.segs[k].run(g)
+	}
+	k, _ := slices.BinarySearchFunc(run, int32(i), func(c cell, p int32) int { return int(c.pos - p) })
+	return run[k]
+}
+
+// runs calls f with every run of group g's cells: one per segment it has
+// events in, and its open cells.
+func (l *Log) runs(g int32, f func([]cell)) {
+	if g < 0 || int(g) >= len(l.keys) {
 		return
 	}
-	t.addBig(l.bigQuantity(i), int64(c.day[j]))
+	for k := range l.segs {
+		if r := l.segs[k].run(g); len(r) > 0 {
+			f(r)
+		}
+	}
+	if r := l.open[g]; len(r) > 0 {
+		f(r)
+	}
+}
+
+// Day returns the day of event i.
+func (l *Log) Day(i int) date.Date { return date.Date(l.cellOf(i).day) }
+
+// add adds the event of cell c to t.
+func (l *Log) add(t *Total, c cell) {
+	if c.qty != bigQty {
+		t.addFast(c.qty, key(c.day, c.pos))
+		return
+	}
+	t.addBig(l.bigQuantity(int(c.pos)), key(c.day, c.pos))
 }
 
 // Quantity returns the quantity of event i.
 func (l *Log) Quantity(i int) decimal.Decimal {
-	if c, j := l.at(i); c.qty[j] != bigQty {
-		return decimal.New(c.qty[j], -Scale)
+	if c := l.cellOf(i); c.qty != bigQty {
+		return decimal.New(c.qty, -Scale)
 	}
 	return l.bigQuantity(i)
 }
@@ -169,7 +242,7 @@ func (l *Log) Event(i int) usage.Event {
 	e := usage.Event{ID: string(l.id(i)), ContractID: k.ContractID, ProductID: k.ProductID,
 		Timestamp: l.timestamp(i), Quantity: l.Quantity(i)}
 	if e.Timestamp.IsZero() {
-		e.Date = date.Date(c.day[j])
+		e.Date = l.Day(i)
 	}
 	return e
 }
@@ -274,12 +347,21 @@ func (l *Log) group(k GroupKey) int32 {
 	}
 	g := int32(len(l.keys))
 	l.keys = append(l.keys, k)
-	l.events = append(l.events, nil)
+	l.open = append(l.open, nil)
 	l.groups[k] = g
 	if l.byContract == nil {
-		l.byContract = map[uuid.UUID][]int32{}
+		l.byContract = map[uuid.UUID][2]int32{}
 	}
-	l.byContract[k.ContractID] = append(l.byContract[k.ContractID], g)
+	pair, ok := l.byContract[k.ContractID]
+	if !ok {
+		pair = [2]int32{-1, -1}
+	}
+	if pair[0] < 0 {
+		pair[0] = g
+	} else {
+		pair[1] = g // an accepted event names the contract's own product or none: two groups at most
+	}
+	l.byContract[k.ContractID] = pair
 	return g
 }
 
@@ -288,21 +370,23 @@ func (l *Log) append(e usage.Event, g int32, day date.Date, q int64, fits bool) 
 	if i&(chunkSize-1) == 0 && i>>chunkBits == len(l.chunks) {
 		c := &chunk{}
 		if i > 0 { // the first chunk grows as needed; later ones are made whole
-			c = &chunk{group: make([]int32, 0, chunkSize), day: make([]int32, 0, chunkSize),
-				qty: make([]int64, 0, chunkSize), idEnd: make([]uint32, 0, chunkSize)}
+			c = &chunk{group: make([]int32, 0, chunkSize), idEnd: make([]uint32, 0, chunkSize)}
 		}
 		l.chunks = append(l.chunks, c)
 	}
 	c := l.chunks[i>>chunkBits]
 	l.n++
 	c.group = append(c.group, g)
-	l.events[g] = append(l.events[g], int32(i))
-	c.day = append(c.day, int32(day))
-	if fits {
-		c.qty = append(c.qty, q)
-	} else {
-		c.qty = append(c.qty, bigQty)
+	if !fits {
+		q = bigQty
 		l.big = append(l.big, bigEntry{int32(i), e.Quantity})
+	}
+	if len(l.open[g]) == 0 {
+		l.openUsed = append(l.openUsed, g)
+	}
+	l.open[g] = append(l.open[g], cell{pos: int32(i), day: int32(day), qty: q})
+	if l.n-l.sealed == chunkSize {
+		l.seal()
 	}
 	switch {
 	case e.Timestamp.IsZero():
@@ -345,12 +429,10 @@ var (
 )
 
 // AggregateGroups folds the events of the given groups whose ingest
-// position (their index) lies in w into one [Total] per period of bounds
-// (period k is the days [bounds[k], bounds[k+1])),
-// reusing dst's memory. It reads only those groups' events, in ingest
-// order across the groups, so that the latest of a day is the last
-// accepted; events on days outside the bounds are skipped. Bounds must
-// increase.
+// position lies in w into one [Total] per period of bounds (period k is the
+// days [bounds[k], bounds[k+1])), reusing dst's memory. It reads only those
+// groups' cells: a contiguous run in each segment and the open ones. Events
+// on days outside the bounds are skipped. Bounds must increase.
 func (l *Log) AggregateGroups(dst []Total, groups []int32, bounds []date.Date, w usage.Window) []Total {
 	n := max(len(bounds)-1, 0)
 	if cap(dst) < n {
@@ -362,69 +444,103 @@ func (l *Log) AggregateGroups(dst []Total, groups []int32, bounds []date.Date, w
 	if n == 0 {
 		return dst
 	}
-	lists := make([][]int32, 0, len(groups))
+	lo, hi := int32(bounds[0]), int32(bounds[n])
 	for _, g := range groups {
-		if g >= 0 && int(g) < len(l.events) && len(l.events[g]) > 0 {
-			lists = append(lists, l.events[g])
-		}
-	}
-	lo, hi := bounds[0], bounds[n]
-	add := func(i int) {
-		if !w.Holds(int64(i)) {
-			return
-		}
-		day := l.Day(i)
-		if day < lo || day >= hi {
-			return
-		}
-		k, _ := slices.BinarySearch(bounds, day)
-		if k == len(bounds) || bounds[k] != day {
-			k--
-		}
-		l.AddTo(&dst[k], i)
-	}
-	if len(lists) == 1 {
-		for _, i := range lists[0] {
-			add(int(i))
-		}
-		return dst
-	}
-	// Merge the groups' lists by ingest index.
-	pos := make([]int, len(lists))
-	for {
-		best := -1
-		for j, list := range lists {
-			if pos[j] < len(list) && (best < 0 || list[pos[j]] < lists[best][pos[best]]) {
-				best = j
+		l.runs(g, func(run []cell) {
+			for _, c := range run {
+				if c.day < lo || c.day >= hi || !w.Holds(int64(c.pos)) {
+					continue
+				}
+				k := 0
+				if n > 1 {
+					k, _ = slices.BinarySearch(bounds, date.Date(c.day))
+					if k == len(bounds) || bounds[k] != date.Date(c.day) {
+						k--
+					}
+				}
+				l.add(&dst[k], c)
 			}
-		}
-		if best < 0 {
-			return dst
-		}
-		add(int(lists[best][pos[best]]))
-		pos[best]++
+		})
 	}
+	return dst
+}
+
+// seal moves the open cells into a new segment sorted by group, then
+// merges it with the segments before it while they are no larger.
+func (l *Log) seal() {
+	slices.Sort(l.openUsed)
+	seg := segment{from: int32(l.sealed), to: int32(l.n), cells: make([]cell, 0, l.n-l.sealed),
+		groups: make([]int32, 0, len(l.openUsed)), starts: make([]int32, 0, len(l.openUsed)+1)}
+	for _, g := range l.openUsed {
+		seg.groups = append(seg.groups, g)
+		seg.starts = append(seg.starts, int32(len(seg.cells)))
+		seg.cells = append(seg.cells, l.open[g]...)
+		l.open[g] = nil // most groups have a few events a chunk: keep no spare room
+	}
+	seg.starts = append(seg.starts, int32(len(seg.cells)))
+	l.openUsed = l.openUsed[:0]
+	l.sealed = l.n
+	l.segs = append(l.segs, seg)
+	for k := len(l.segs); k >= 2 && len(l.segs[k-2].cells) <= len(l.segs[k-1].cells); k = len(l.segs) {
+		l.segs = append(l.segs[:k-2], merge(l.segs[k-2], l.segs[k-1]))
+	}
+}
+
+// merge joins two consecutive segments, a before b: each group's cells
+// from a, then from b, so they stay in position order.
+func merge(a, b segment) segment {
+	m := segment{from: a.from, to: b.to, cells: make([]cell, 0, len(a.cells)+len(b.cells)),
+		groups: make([]int32, 0, max(len(a.groups), len(b.groups))), starts: make([]int32, 0, len(a.groups)+len(b.groups)+1)}
+	i, j := 0, 0
+	for i < len(a.groups) || j < len(b.groups) {
+		var g int32
+		switch {
+		case j == len(b.groups) || (i < len(a.groups) && a.groups[i] < b.groups[j]):
+			g = a.groups[i]
+		default:
+			g = b.groups[j]
+		}
+		m.groups = append(m.groups, g)
+		m.starts = append(m.starts, int32(len(m.cells)))
+		if i < len(a.groups) && a.groups[i] == g {
+			m.cells = append(m.cells, a.cells[a.starts[i]:a.starts[i+1]]...)
+			i++
+		}
+		if j < len(b.groups) && b.groups[j] == g {
+			m.cells = append(m.cells, b.cells[b.starts[j]:b.starts[j+1]]...)
+			j++
+		}
+	}
+	m.starts = append(m.starts, int32(len(m.cells)))
+	return m
 }
 
 // GroupsOf returns the groups of product contract c's events (by the
 // product they named), in the order they were first seen.
-func (l *Log) GroupsOf(c uuid.UUID) []int32 { return l.byContract[c] }
+func (l *Log) GroupsOf(c uuid.UUID) []int32 {
+	pair, ok := l.byContract[c]
+	switch {
+	case !ok:
+		return nil
+	case pair[1] < 0:
+		return pair[:1]
+	}
+	return pair[:]
+}
 
 // Since returns the indexes of the events of groups at or after index
 // since whose day lies in [from, to], in ingest order.
 func (l *Log) Since(groups []int32, from, to date.Date, since int) []int {
 	var out []int
 	for _, g := range groups {
-		if g < 0 || int(g) >= len(l.events) {
-			continue
-		}
-		list := l.events[g]
-		k, _ := slices.BinarySearch(list, int32(since))
-		for _, i := range list[k:] {
-			if d := l.Day(int(i)); d >= from && d <= to {
-				out = append(out, int(i))
+		l.runs(g, func(run []cell) {
+			k, _ := slices.BinarySearchFunc(run, int32(since), func(c cell, p int32) int { return int(c.pos - p) })
+			for _, c := range run[k:] {
+				if d := date.Date(c.day); d >= from && d <= to {
+					out = append(out, int(c.pos))
+				}
 			}
-		}
+		})
 	}
 	slices.Sort(out)
 	return out

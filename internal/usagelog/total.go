@@ -29,20 +29,23 @@ const bigQty = math.MinInt64
 // no realistic number of events can overflow); the others go to a decimal
 // side total, so a Total never loses a digit.
 //
-// The zero Total is empty: every value is 0. Events must be added in
-// ingest order, so that among events of the same day the last added is the
-// latest. A Total is a value; it is not safe for concurrent mutation.
+// The zero Total is empty: every value is 0. Events may be added in any
+// order: the latest is the one with the latest day, then the latest ingest
+// position. A Total is a value; it is not safe for concurrent mutation.
 type Total struct {
 	n         int64
 	lo        uint64 // low word of the 128-bit sum of integer quantities
 	hi        int64  // high word
 	max       int64  // largest integer quantity, valid when hasMax
 	latest    int64  // integer form of the latest quantity, unless latestBig
-	latestDay int64
+	latestKey int64  // the latest event's day << 32 | its ingest position
 	hasMax    bool
 	latestBig bool
 	big       *bigTotal // quantities that did not fit; nil when none
 }
+
+// key orders events by day, then by ingest position: both are below 2^31.
+func key(day, pos int32) int64 { return int64(day)<<32 | int64(pos) }
 
 type bigTotal struct {
 	sum, max, latest decimal.Decimal
@@ -66,25 +69,27 @@ func toFixed(q decimal.Decimal) (int64, bool) {
 	return fixed.FromDecimal(r, Scale)
 }
 
-// Add adds one event: quantity q on day.
+// Add adds one event: quantity q on day, after the events added before it
+// (its ingest position is their count).
 func (t *Total) Add(q decimal.Decimal, day date.Date) {
+	k := key(int32(day), int32(t.n))
 	if v, ok := toFixed(q); ok {
-		t.addFast(v, int64(day))
+		t.addFast(v, k)
 		return
 	}
-	t.addBig(q, int64(day))
+	t.addBig(q, k)
 }
 
 // addFast adds a quantity in integer form. It is the hot path of every
 // aggregation: a handful of integer instructions, no allocation.
-func (t *Total) addFast(v, day int64) {
+func (t *Total) addFast(v, k int64) {
 	// Selects instead of branches: days and sizes come in no predictable
 	// order, so these compile to conditional moves.
-	latest, latestDay, latestBig := t.latest, t.latestDay, t.latestBig
-	if t.n == 0 || day >= latestDay {
-		latest, latestDay, latestBig = v, day, false
+	latest, latestKey, latestBig := t.latest, t.latestKey, t.latestBig
+	if t.n == 0 || k >= latestKey {
+		latest, latestKey, latestBig = v, k, false
 	}
-	t.latest, t.latestDay, t.latestBig = latest, latestDay, latestBig
+	t.latest, t.latestKey, t.latestBig = latest, latestKey, latestBig
 	m, has := t.max, t.hasMax
 	if !has || v > m {
 		m = v
@@ -96,14 +101,14 @@ func (t *Total) addFast(v, day int64) {
 	t.hi += int64(c) + v>>63 // sign-extends a negative v
 }
 
-func (t *Total) addBig(q decimal.Decimal, day int64) {
+func (t *Total) addBig(q decimal.Decimal, k int64) {
 	b := t.big
 	if b == nil {
 		b = &bigTotal{}
 		t.big = b
 	}
-	if t.n == 0 || day >= t.latestDay {
-		b.latest, t.latestDay, t.latestBig = q, day, true
+	if t.n == 0 || k >= t.latestKey {
+		b.latest, t.latestKey, t.latestBig = q, k, true
 	}
 	t.n++
 	b.sum = b.sum.Add(q)
