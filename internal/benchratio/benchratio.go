@@ -31,6 +31,13 @@ func CPU() time.Duration {
 // median ratio.
 func Measure(b *testing.B, reps int, subject, baseline func()) float64 {
 	b.Helper()
+	return MeasureWith(b, reps, nil, subject, baseline)
+}
+
+// MeasureWith is Measure with setup run, untimed, before each round's
+// subject (a fresh store to ingest into, say).
+func MeasureWith(b *testing.B, reps int, setup, subject, baseline func()) float64 {
+	b.Helper()
 	reps = max(reps, 1)
 	var ratios, subj, base []float64
 	timed := func(f func()) float64 {
@@ -41,6 +48,11 @@ func Measure(b *testing.B, reps int, subject, baseline func()) float64 {
 		return float64(CPU()-start) / float64(reps)
 	}
 	for b.Loop() {
+		if setup != nil {
+			b.StopTimer()
+			setup()
+			b.StartTimer()
+		}
 		s := timed(subject)
 		bl := timed(baseline)
 		if bl <= 0 {

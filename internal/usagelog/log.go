@@ -53,7 +53,7 @@ type Log struct {
 	big   []bigEntry          // quantities that do not fit, by event index
 	times map[int32]time.Time // timestamps beyond Unix nanoseconds
 
-	index []int32 // open addressing: event index + 1 of an event with an id; 0 empty
+	index []slot // open addressing over the events with an id, load at most 1/2
 	nIDs  int
 	seed  maphash.Seed
 
@@ -84,6 +84,14 @@ func (s *segment) run(g int32) []cell {
 		return nil
 	}
 	return s.cells[s.starts[k]:s.starts[k+1]]
+}
+
+// slot is an entry of the id index: an event with an id (its index + 1; 0:
+// empty) and the high half of its id's hash, compared before the id itself
+// so that a probe rarely reads the id arena.
+type slot struct {
+	event uint32
+	tag   uint32
 }
 
 // cell is one event as aggregation reads it.
@@ -252,46 +260,47 @@ func (l *Log) Find(id string) (int, bool) {
 	if id == "" || len(l.index) == 0 {
 		return 0, false
 	}
-	mask := uint64(len(l.index) - 1)
-	for h := maphash.String(l.seed, id) & mask; ; h = (h + 1) & mask {
-		j := l.index[h]
-		if j == 0 {
+	h := maphash.String(l.seed, id)
+	tag, mask := uint32(h>>32), uint64(len(l.index)-1)
+	for p := h & mask; ; p = (p + 1) & mask {
+		s := l.index[p]
+		if s.event == 0 {
 			return 0, false
 		}
-		if string(l.id(int(j-1))) == id {
-			return int(j - 1), true
+		if s.tag == tag && string(l.id(int(s.event-1))) == id {
+			return int(s.event - 1), true
 		}
 	}
 }
 
 // insertID indexes event i under its (non-empty, new) id.
-func (l *Log) insertID(i int) {
-	if (l.nIDs+1)*4 > len(l.index)*3 {
+func (l *Log) insertID(i int, id string) {
+	if (l.nIDs+1)*2 > len(l.index) {
 		l.rehash(max(len(l.index)*2, 1024))
 	}
-	l.place(i)
+	l.place(i, maphash.String(l.seed, id))
 	l.nIDs++
 }
 
-func (l *Log) place(i int) {
+func (l *Log) place(i int, h uint64) {
 	mask := uint64(len(l.index) - 1)
-	h := maphash.Bytes(l.seed, l.id(i)) & mask
-	for l.index[h] != 0 {
-		h = (h + 1) & mask
+	p := h & mask
+	for l.index[p].event != 0 {
+		p = (p + 1) & mask
 	}
-	l.index[h] = int32(i + 1)
+	l.index[p] = slot{event: uint32(i + 1), tag: uint32(h >> 32)}
 }
 
-// rehash rebuilds the index with size slots from the first n events.
+// rehash rebuilds the index with size slots from the events so far.
 func (l *Log) rehash(size int) {
 	if l.index == nil {
 		l.seed = maphash.MakeSeed()
 	}
-	l.index = make([]int32, size)
+	l.index = make([]slot, size)
 	l.nIDs = 0
 	for i := range l.n {
-		if len(l.id(i)) > 0 {
-			l.place(i)
+		if id := l.id(i); len(id) > 0 {
+			l.place(i, maphash.Bytes(l.seed, id))
 			l.nIDs++
 		}
 	}
@@ -340,10 +349,16 @@ func (l *Log) stored(id string) (usage.Event, bool) {
 	return usage.Event{}, false
 }
 
-// group returns the index of k's group, adding it when it is new.
+// group returns the index of k's group, adding it when it is new. It is
+// found through the contract (a 16-byte key): a contract has two groups at
+// most.
 func (l *Log) group(k GroupKey) int32 {
-	if g, ok := l.groups[k]; ok {
-		return g
+	if pair, ok := l.byContract[k.ContractID]; ok {
+		for _, g := range pair {
+			if g >= 0 && l.keys[g].ProductID == k.ProductID {
+				return g
+			}
+		}
 	}
 	g := int32(len(l.keys))
 	l.keys = append(l.keys, k)
@@ -419,7 +434,7 @@ func (l *Log) appendID(c *chunk, i int, id string) {
 	c.ids = append(c.ids, id...)
 	c.idEnd = append(c.idEnd, uint32(len(c.ids)))
 	if id != "" {
-		l.insertID(i)
+		l.insertID(i, id)
 	}
 }
 

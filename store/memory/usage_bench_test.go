@@ -2,6 +2,7 @@ package memory_test
 
 import (
 	"context"
+	"hash/maphash"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -11,18 +12,17 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/internal/benchratio"
 	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/store"
 	"github.com/pricekit/pricekit/store/memory"
 	"github.com/pricekit/pricekit/usage"
 )
 
-// BenchmarkIngest ingests 1 M validated events, in batches of 1 000, into
-// a memory store holding 1 000 parent contracts of 10 product contracts
-// each (UTC and New York), as a meter sends them: interleaved, with ids.
-func BenchmarkIngest(b *testing.B) {
-	ctx := context.Background()
-	org := uuid.New()
+// ingestFixture is 1 000 parent contracts of 10 product contracts each
+// (UTC and New York) and 1 M events for them, as a meter sends them:
+// interleaved, with ids.
+func ingestFixture() (contract.Objects, []usage.Event) {
 	p := plan.TierPlan{ID: uuid.New(), Pricing: plan.Volume, Tiers: []plan.Tier{{Start: decimal.Zero, UnitPrice: udec("0.01")}}}
 	objs := contract.Objects{Plans: []plan.TierPlan{p}}
 	var pcs []uuid.UUID
@@ -47,6 +47,15 @@ func BenchmarkIngest(b *testing.B) {
 		events[i] = usage.Event{ID: "evt_" + strconv.Itoa(1_000_000+i), ContractID: pcs[r.IntN(len(pcs))],
 			Date: uday("2024-01-01") + date.Date(r.IntN(91)), Quantity: decimal.New(r.Int64N(100_000), -int32(r.IntN(4)))}
 	}
+	return objs, events
+}
+
+// BenchmarkIngest ingests the fixture's 1 M validated events, in batches
+// of 1 000, into a memory store holding its contracts.
+func BenchmarkIngest(b *testing.B) {
+	ctx := context.Background()
+	org := uuid.New()
+	objs, events := ingestFixture()
 	b.ReportAllocs()
 	for b.Loop() {
 		s := memory.New()
@@ -64,3 +73,33 @@ func BenchmarkIngest(b *testing.B) {
 
 func uday(s string) date.Date       { return date.MustParseISO(s) }
 func udec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// BenchmarkIngestRatio is BenchmarkIngest as a ratio to hashing the same
+// ids (the least any idempotent ingestion does), side by side:
+//
+//	go test -run '^$' -bench IngestRatio -benchtime 10x ./store/memory/
+func BenchmarkIngestRatio(b *testing.B) {
+	ctx := context.Background()
+	org := uuid.New()
+	objs, events := ingestFixture()
+	var s *memory.Store
+	seed := maphash.MakeSeed()
+	var sink uint64
+	benchratio.MeasureWith(b, 1, func() {
+		s = memory.New()
+		if _, err := s.Save(ctx, org, store.Batch{Objects: objs}); err != nil {
+			b.Fatal(err)
+		}
+	}, func() {
+		for k := 0; k < len(events); k += 1000 {
+			if _, err := s.Ingest(ctx, org, events[k:k+1000]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}, func() {
+		for i := range events {
+			sink += maphash.String(seed, events[i].ID)
+		}
+	})
+	_ = sink
+}
