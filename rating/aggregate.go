@@ -187,14 +187,5 @@ func (src *events) Aggregate(reqs []usage.Request) ([][]usage.Aggregates, error)
 	if err := usage.ValidateRequests(reqs); err != nil {
 		return nil, err
 	}
-	out := make([][]usage.Aggregates, len(reqs))
-	var buf []usagelog.Total
-	for i, r := range reqs {
-		out[i] = make([]usage.Aggregates, r.Periods())
-		buf = src.log.AggregateGroups(buf, src.log.GroupsOf(r.Contract), r.Bounds, r.Ingested)
-		for k, t := range buf {
-			out[i][k] = t.Aggregates()
-		}
-	}
-	return out, nil
+	return src.log.Answer(reqs), nil
 }

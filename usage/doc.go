@@ -2,8 +2,9 @@
 // is ([Event], its JSON and its validation), what it must fit ([Target]),
 // the one rule by which a batch is accepted ([Accept]), and the vocabulary
 // in which usage reaches rating: a [Request] for the periods of a product
-// contract and the [Aggregates] that answer it. It knows nothing of stores,
-// plans or prices. The documents are described in the repository's
+// contract and the [Aggregates] that answer it. It knows nothing of stores
+// or plans; the one price it spells out is percentage pricing's per-event
+// charge, which a store computes where the events are. The documents are described in the repository's
 // reference, docs/documents.md, and the refusals in docs/errors.md.
 //
 // # Events and days
@@ -36,4 +37,12 @@
 // (the quantity of the last event by day, then by the order accepted) — so
 // that usage reaches rating as quantities, never as events. Contract dates
 // in a [Target] are inclusive, as everywhere in documents.
+//
+// A Request with a [Charge] also asks for each period's events priced one
+// at a time, as percentage pricing prices them: the period's first
+// Charge.Free events (by day, then by the order accepted) cost nothing and
+// every later one clamp(v × rate/100 + fee, minimum, maximum). The answer's
+// [Charges] hold the paying events' number, quantity and exact amount, and
+// how many a bound moved and by how much, so that a line can say so.
+// [ChargeEach] is the rule in plain decimals; every store agrees with it.
 package usage

@@ -23,6 +23,9 @@ type Request struct {
 	// range of the store's ingest positions: the billed and late parts of
 	// a usage report.
 	Ingested Window
+	// Charge, when not nil, also prices each period's events one at a
+	// time (percentage pricing): the answer's Charges.
+	Charge *Charge
 }
 
 // Window is a range of a store's ingest positions, [From, Before): every
@@ -66,6 +69,11 @@ func (r Request) Validate() error {
 	if r.Ingested.From < 0 || r.Ingested.Before < 0 || (r.Ingested.Before != 0 && r.Ingested.Before < r.Ingested.From) {
 		return bad("ingested", "ingest positions [%d, %d) are not a range", r.Ingested.From, r.Ingested.Before)
 	}
+	if r.Charge != nil {
+		if err := r.Charge.Validate(); err != nil {
+			return pricekit.Prefix("charge", err)
+		}
+	}
 	if len(r.Bounds) < 2 {
 		return bad("bounds", "want at least two period boundaries, got %d", len(r.Bounds))
 	}
@@ -91,7 +99,8 @@ func ValidateRequests(reqs []Request) error {
 
 // Merge returns the aggregates of a's events and then b's, where b's days
 // all follow a's: counts and sums add, the largest is the larger, and the
-// latest is b's unless b is empty.
+// latest is b's unless b is empty. Charges add as they are: each part's
+// free events were its own.
 func (a Aggregates) Merge(b Aggregates) Aggregates {
 	if b.Count == 0 {
 		return a
@@ -99,7 +108,8 @@ func (a Aggregates) Merge(b Aggregates) Aggregates {
 	if a.Count == 0 {
 		return b
 	}
-	m := Aggregates{Count: a.Count + b.Count, Sum: a.Sum.Add(b.Sum), Max: a.Max, Latest: b.Latest}
+	m := Aggregates{Count: a.Count + b.Count, Sum: a.Sum.Add(b.Sum), Max: a.Max, Latest: b.Latest,
+		Charges: a.Charges.Add(b.Charges)}
 	if b.Max.GreaterThan(a.Max) {
 		m.Max = b.Max
 	}
@@ -109,10 +119,12 @@ func (a Aggregates) Merge(b Aggregates) Aggregates {
 // Aggregates are what one period's events add up to, every aggregation at
 // once: their number, the sum, the largest and the latest quantity (the
 // last by day, then by the order they were accepted). The zero Aggregates
-// are a period without usage: 0 for each.
+// are a period without usage: 0 for each. Charges are the period's events
+// priced one at a time, when the request asked for it, and zero otherwise.
 type Aggregates struct {
-	Count  int64
-	Sum    decimal.Decimal
-	Max    decimal.Decimal
-	Latest decimal.Decimal
+	Count   int64
+	Sum     decimal.Decimal
+	Max     decimal.Decimal
+	Latest  decimal.Decimal
+	Charges Charges
 }

@@ -2,7 +2,6 @@ package usagelog
 
 import (
 	"math"
-	"math/big"
 	"math/bits"
 
 	"github.com/rickb777/date/v2"
@@ -122,17 +121,7 @@ func (t Total) Count() int64 { return t.n }
 
 // Sum returns the sum of the quantities.
 func (t Total) Sum() decimal.Decimal {
-	var s decimal.Decimal
-	if (t.hi == 0 && t.lo <= math.MaxInt64) || (t.hi == -1 && t.lo > math.MaxInt64) {
-		s = decimal.New(int64(t.lo), -Scale)
-	} else {
-		var n, lo big.Int
-		n.SetInt64(t.hi)
-		n.Lsh(&n, 64)
-		lo.SetUint64(t.lo)
-		n.Add(&n, &lo)
-		s = decimal.NewFromBigInt(&n, -Scale)
-	}
+	s := wide{lo: t.lo, hi: t.hi}.decimal(Scale)
 	if t.big != nil {
 		s = s.Add(t.big.sum)
 	}

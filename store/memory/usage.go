@@ -142,19 +142,14 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	t := s.tenant(org, false)
-	out := make([][]usage.Aggregates, len(reqs))
-	var buf []usagelog.Total
-	for i, r := range reqs {
-		out[i] = make([]usage.Aggregates, r.Periods())
-		if t == nil {
-			continue
+	if t == nil {
+		out := make([][]usage.Aggregates, len(reqs))
+		for i, r := range reqs {
+			out[i] = make([]usage.Aggregates, r.Periods())
 		}
-		buf = t.usage.log.AggregateGroups(buf, t.usage.log.GroupsOf(r.Contract), r.Bounds, r.Ingested)
-		for k, tot := range buf {
-			out[i][k] = tot.Aggregates()
-		}
+		return out, nil
 	}
-	return out, nil
+	return t.usage.log.Answer(reqs), nil
 }
 
 // UsageSince implements [store.UsageReader].

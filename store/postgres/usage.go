@@ -418,7 +418,92 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 	}); err != nil {
 		return nil, fmt.Errorf("postgres: aggregate usage: %w", err)
 	}
+	if err := s.charges(ctx, org, reqs, out); err != nil {
+		return nil, fmt.Errorf("postgres: aggregate usage: %w", err)
+	}
 	return out, nil
+}
+
+// charges fills in the Charges of the requests that ask for them, in one
+// query: each period's events are priced in SQL, in NUMERIC (exact), the
+// first free ones by day and then by seq skipped, and only the sums come
+// back, a row per period with paying events.
+func (s *Store) charges(ctx context.Context, org uuid.UUID, reqs []usage.Request, out [][]usage.Aggregates) error {
+	var (
+		rs, ks       []int32
+		cs           []uuid.UUID
+		starts, ends []pgtype.Date
+		from, before []int64
+		rates, fees  []string
+		mins, maxs   []*string
+		free         []int64
+	)
+	bound := func(d decimal.NullDecimal) *string {
+		if !d.Valid {
+			return nil
+		}
+		t := d.Decimal.String()
+		return &t
+	}
+	for i, r := range reqs {
+		if r.Charge == nil {
+			continue
+		}
+		b := r.Ingested.Before
+		if b == 0 {
+			b = math.MaxInt64
+		}
+		c := r.Charge
+		for k := range r.Periods() {
+			rs, ks, cs = append(rs, int32(i)), append(ks, int32(k)), append(cs, r.Contract)
+			starts, ends = append(starts, pgBound(r.Bounds[k])), append(ends, pgBound(r.Bounds[k+1]))
+			from, before = append(from, r.Ingested.From), append(before, b)
+			rates, fees = append(rates, c.Rate.Shift(-2).String()), append(fees, c.Fee.String())
+			mins, maxs = append(mins, bound(c.Minimum)), append(maxs, bound(c.Maximum))
+			free = append(free, c.Free)
+		}
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT p.r, p.k, count(*), sum(ev.q)::text, sum(ev.charged)::text,
+		       count(*) FILTER (WHERE ev.raw < p.mn), coalesce(sum(p.mn - ev.raw) FILTER (WHERE ev.raw < p.mn), 0)::text,
+		       count(*) FILTER (WHERE ev.raw > p.mx), coalesce(sum(ev.raw - p.mx) FILTER (WHERE ev.raw > p.mx), 0)::text
+		FROM unnest($2::int[], $3::int[], $4::uuid[], $5::date[], $6::date[], $7::bigint[], $8::bigint[],
+		            $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[], $13::bigint[])
+		     AS p(r, k, c, s, e, f, b, rate, fee, mn, mx, free)
+		CROSS JOIN LATERAL (
+			SELECT u.quantity AS q, u.quantity * p.rate + p.fee AS raw,
+			       LEAST(GREATEST(u.quantity * p.rate + p.fee, p.mn), p.mx) AS charged
+			FROM pricekit_usage_events u
+			WHERE u.org = $1 AND u.contract_id = p.c AND u.day >= p.s AND u.day < p.e
+			  AND u.seq >= p.f AND u.seq < p.b
+			ORDER BY u.day, u.seq OFFSET p.free) ev
+		GROUP BY p.r, p.k`, org, rs, ks, cs, starts, ends, from, before, rates, fees, mins, maxs, free)
+	if err != nil {
+		return err
+	}
+	var (
+		r, k                             int32
+		c                                usage.Charges
+		qty, amount, raisedBy, loweredBy string
+	)
+	_, err = pgx.ForEachRow(rows, []any{&r, &k, &c.Events, &qty, &amount, &c.Raised, &raisedBy, &c.Lowered, &loweredBy}, func() error {
+		for _, f := range []struct {
+			dst *decimal.Decimal
+			src string
+		}{{&c.Quantity, qty}, {&c.Amount, amount}, {&c.RaisedBy, raisedBy}, {&c.LoweredBy, loweredBy}} {
+			v, err := decimal.NewFromString(f.src)
+			if err != nil {
+				return err
+			}
+			*f.dst = v
+		}
+		out[r][k].Charges = c
+		return nil
+	})
+	return err
 }
 
 // UsageSince implements [store.UsageReader]: the positions are the events'

@@ -24,6 +24,7 @@ func aggregateTests() []test {
 		{"NoUsage", testAggregateNoUsage},
 		{"TimeZoneDay", testAggregateTimeZone},
 		{"ProductNamedOrNot", testAggregateProductNamedOrNot},
+		{"Charges", testAggregateCharges},
 		{"BadRequest", testAggregateBadRequest},
 		{"Tenancy", testAggregateTenancy},
 	}
@@ -92,6 +93,76 @@ func testAggregateAll(t *testing.T, s store.Store) {
 	assert.Zero(t, got[0][5].Count, "April to June has no usage")
 }
 
+// testAggregateCharges: percentage pricing's per-event charges, against
+// the decimal reading over the events ordered by day, then as ingested.
+func testAggregateCharges(t *testing.T, s store.Store) {
+	org, tr := usageTree(t, s)
+	rng := rand.New(rand.NewPCG(3, 4))
+	type ev struct {
+		day date.Date
+		q   decimal.Decimal
+	}
+	var all []ev
+	for b := range 4 {
+		var batch []usage.Event
+		for i := range 60 {
+			d := day("2024-01-01") + date.Date(rng.IntN(60))
+			q := decimal.New(rng.Int64N(100000), -int32(rng.IntN(5)))
+			if i == 11 {
+				q = dec("123456789012345678901234.5678")
+			}
+			batch = append(batch, usage.Event{ID: fmt.Sprintf("c%d-%d", b, i), ContractID: tr.product.ID, Date: d, Quantity: q})
+			all = append(all, ev{d, q})
+		}
+		_, err := s.Ingest(t.Context(), org, batch)
+		require.NoError(t, err)
+	}
+	bounds := []date.Date{day("2024-01-01"), day("2024-01-15"), day("2024-02-01"), day("2024-03-01"), day("2024-04-01")}
+	charges := []usage.Charge{
+		{Rate: dec("1.3"), Fee: dec("0.30"), Minimum: decimal.NewNullDecimal(dec("0.50")), Maximum: decimal.NewNullDecimal(dec("25")), Free: 5},
+		{Rate: dec("2.9")},
+		{Rate: dec("0"), Fee: dec("0.25"), Free: 1000},
+		// A rate with more places than integers can carry at the
+		// quantities' scale: priced in decimals.
+		{Rate: dec("0.0000000000123"), Fee: dec("1"), Maximum: decimal.NewNullDecimal(dec("1.0000001"))},
+	}
+	var reqs []usage.Request
+	for i := range charges {
+		reqs = append(reqs, usage.Request{Contract: tr.product.ID, Bounds: bounds, Charge: &charges[i]})
+	}
+	got, err := s.Aggregate(t.Context(), org, reqs)
+	require.NoError(t, err)
+	require.Len(t, got, len(charges))
+	for i, c := range charges {
+		require.Len(t, got[i], len(bounds)-1)
+		for k := range len(bounds) - 1 {
+			var qs []decimal.Decimal
+			for d := bounds[k]; d < bounds[k+1]; d++ { // by day, then as ingested
+				for _, e := range all {
+					if e.day == d {
+						qs = append(qs, e.q)
+					}
+				}
+			}
+			w := usage.ChargeEach(c, qs)
+			g := got[i][k].Charges
+			assert.Truef(t, w.Equal(g), "charge %d, period %d: want %+v, got %+v", i, k, w, g)
+			assert.Equal(t, int64(len(qs)), got[i][k].Count, "charge %d, period %d: the aggregates still count every event", i, k)
+			identity := g.Quantity.Mul(c.Rate.Shift(-2)).Add(c.Fee.Mul(decimal.NewFromInt(g.Events))).Add(g.RaisedBy).Sub(g.LoweredBy)
+			assert.Truef(t, identity.Equal(g.Amount), "charge %d, period %d: amount %s is not %s", i, k, g.Amount, identity)
+		}
+	}
+	c0 := got[0][0].Charges
+	assert.Positive(t, c0.Raised, "some small events are raised to the minimum")
+	assert.Positive(t, c0.Lowered, "some large events are lowered to the maximum")
+	assert.Zero(t, got[0][3].Charges.Events, "March has no usage")
+	assert.Zero(t, got[2][1].Charges.Events, "1000 free events cover the period")
+
+	plain, err := s.Aggregate(t.Context(), org, []usage.Request{{Contract: tr.product.ID, Bounds: bounds}})
+	require.NoError(t, err)
+	assert.True(t, plain[0][0].Charges.Equal(usage.Charges{}), "a request without a charge gets no charges")
+}
+
 func testAggregateNoUsage(t *testing.T, s store.Store) {
 	org, tr := usageTree(t, s)
 	_, err := s.Ingest(t.Context(), org, []usage.Event{event("u1", tr.product.ID, "2024-02-01", "5")})
@@ -150,6 +221,13 @@ func testAggregateBadRequest(t *testing.T, s store.Store) {
 		"no contract":         {usage.Request{Bounds: []date.Date{day("2024-01-01"), day("2024-02-01")}}, "requests[1].contract"},
 		"one bound":           {usage.Request{Contract: tr.product.ID, Bounds: []date.Date{day("2024-01-01")}}, "requests[1].bounds"},
 		"bounds not in order": {usage.Request{Contract: tr.product.ID, Bounds: []date.Date{day("2024-02-01"), day("2024-01-01")}}, "requests[1].bounds[1]"},
+		"negative rate": {usage.Request{Contract: tr.product.ID, Bounds: []date.Date{day("2024-01-01"), day("2024-02-01")},
+			Charge: &usage.Charge{Rate: dec("-1")}}, "requests[1].charge.rate"},
+		"minimum above maximum": {usage.Request{Contract: tr.product.ID, Bounds: []date.Date{day("2024-01-01"), day("2024-02-01")},
+			Charge: &usage.Charge{Rate: dec("1"), Minimum: decimal.NewNullDecimal(dec("2")), Maximum: decimal.NewNullDecimal(dec("1"))}},
+			"requests[1].charge.minimum"},
+		"negative free events": {usage.Request{Contract: tr.product.ID, Bounds: []date.Date{day("2024-01-01"), day("2024-02-01")},
+			Charge: &usage.Charge{Rate: dec("1"), Free: -1}}, "requests[1].charge.free"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			good := usage.Request{Contract: tr.product.ID, Bounds: []date.Date{day("2024-01-01"), day("2024-02-01")}}
