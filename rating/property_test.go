@@ -514,3 +514,34 @@ func TestPropertyUsageOrder(t *testing.T) {
 		require.Equal(t, string(a), string(b), "tree %d", i)
 	}
 }
+
+// TestPropertyAnyRange: rating a part of a contract's life gives the
+// statements a rating of all of it gives for that part, wherever the part
+// starts: what carries from earlier statements (credit balances, periods
+// of descendants begun earlier) is carried, whatever rating skips.
+func TestPropertyAnyRange(t *testing.T) {
+	for i := range testrun.Cases(150, 3000) {
+		g := newGen(uint64(5000 + i))
+		g.aligned, g.shallow = i%3 == 0, i%3 == 1
+		in, to := g.tree()
+		in.To = to
+		all, err := rating.Rate(in)
+		require.NoError(t, err, "tree %d", i)
+		if len(all) == 0 {
+			continue
+		}
+		a := g.pick(len(all))
+		b := a + g.pick(len(all)-a)
+		// Any day of the first statement and of the last one.
+		in.From = all[a].PeriodStart + date.Date(g.pick(int(all[a].PeriodEnd-all[a].PeriodStart)+1))
+		in.To = all[b].PeriodStart + date.Date(g.pick(int(all[b].PeriodEnd-all[b].PeriodStart)+1))
+		in.To = max(in.To, in.From)
+		part, err := rating.Rate(in)
+		require.NoError(t, err, "tree %d", i)
+		want, err := json.Marshal(all[a : b+1])
+		require.NoError(t, err)
+		got, err := json.Marshal(part)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got), "tree %d, statements %d..%d from %s to %s", i, a, b, in.From, in.To)
+	}
+}

@@ -96,10 +96,11 @@ func (t *tree) target(id uuid.UUID) (usage.Target, bool) {
 }
 
 // rate rates the statements overlapping [from, to]. The statements before
-// them are rated too, without their explanations, so that credit balances
-// and the progressive modifiers of periods that began earlier carry into
-// them; only the state of periods still open is kept, so memory does not
-// grow with the number of statements replayed.
+// them from the last one into which nothing carries (see replayFrom) are
+// rated too, without their explanations, so that credit balances and the
+// progressive modifiers of periods that began earlier carry into them;
+// only the state of periods still open is kept, so memory does not grow
+// with the number of statements replayed.
 func (t *tree) rate(src Aggregator, from, to date.Date) ([]Statement, error) {
 	root := t.root
 	lo, hi := max(from, root.start), bound(root.end, to+1)
@@ -111,7 +112,7 @@ func (t *tree) rate(src Aggregator, from, to date.Date) ([]Statement, error) {
 		cache: make([][]agg, len(t.products)), next: make([]int, len(t.products))}
 	out := make([]Statement, 0, last-first+1)
 	var buf []entry
-	for k := root.grid.Index(root.start); k <= last; k++ {
+	for k := t.replayFrom(first); k <= last; k++ {
 		if k >= e.fetched {
 			if err := e.fetch(k, last); err != nil {
 				return nil, err
@@ -128,6 +129,47 @@ func (t *tree) rate(src Aggregator, from, to date.Date) ([]Statement, error) {
 		}
 	}
 	return out, nil
+}
+
+// replayFrom returns the statement from which rating statement first on
+// gives what a rating from the contract's start gives: the latest one
+// whose first day no state carries across. State carries across a day d
+// in two ways only: a credit that could pay a period before d has a
+// balance, and a node with modifiers whose period holding d began before
+// d has slices already (docs/modifiers.md). Every other line depends on
+// the documents and that period's usage alone. So the replay goes back to
+// the first day a credit pays, and then, as long as some node's period
+// holds the replay's first day and began before it, to the statement of
+// that period's start. Grids aligned with the parent's stop at once; a
+// descendant anchored elsewhere with modifiers walks back to the start.
+func (t *tree) replayFrom(first int) int {
+	root := t.root
+	start := root.grid.Index(root.start)
+	day := func(k int) date.Date { p, _ := root.period(k); return p.Start }
+	back := func(d date.Date) int { return max(start, root.grid.Index(max(d, root.start))) }
+	k := first
+	for _, n := range t.nodes {
+		for _, g := range n.credits {
+			if n.active && g.from < day(k) {
+				k = min(k, back(g.from))
+			}
+		}
+	}
+	for moved := true; moved && k > start; {
+		moved = false
+		d := day(k)
+		for _, n := range t.nodes {
+			if !n.active || !n.modified() || n.start > d || (n.end != 0 && n.end <= d) {
+				continue
+			}
+			if p, ok := n.period(n.grid.Index(d)); ok && p.Start < d {
+				if j := back(p.Start); j < k {
+					k, moved = j, true
+				}
+			}
+		}
+	}
+	return k
 }
 
 func joinErrors(errs []error) error { return errors.Join(errs...) }
