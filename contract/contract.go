@@ -59,10 +59,14 @@ func (d Dates) validate() error {
 	if d.Start == 0 {
 		errs = append(errs, bad("start_date", "start_date is required"))
 	} else {
-		errs = append(errs, limits.Day("contract", "start_date", d.Start))
+		if err := limits.Day("contract", "start_date", d.Start); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if d.End != 0 {
-		errs = append(errs, limits.Day("contract", "end_date", d.End))
+		if err := limits.Day("contract", "end_date", d.End); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if d.End != 0 && d.End < d.Start {
 		errs = append(errs, bad("end_date", "end_date %s is before start_date %s", d.End, d.Start))
@@ -83,7 +87,8 @@ type ProductContract struct {
 
 // Validate reports every problem with p that needs no store, joined.
 func (p ProductContract) Validate() error {
-	errs := []error{limits.Text("contract", "display_name", p.DisplayName)}
+	var stack [8]error // no allocation while nothing is wrong
+	errs := append(stack[:0], limits.Text("contract", "display_name", p.DisplayName))
 	if p.PlanID == uuid.Nil {
 		errs = append(errs, bad("tiers", "tiers (a tier plan id) is required"))
 	}
@@ -127,7 +132,8 @@ func clone(ids []uuid.UUID) []uuid.UUID {
 
 // Validate reports every problem with s that needs no store, joined.
 func (s SubContract) Validate() error {
-	errs := []error{limits.Text("contract", "display_name", s.DisplayName), s.Dates.validate()}
+	var stack [8]error // no allocation while nothing is wrong
+	errs := append(stack[:0], limits.Text("contract", "display_name", s.DisplayName), s.Dates.validate())
 	for _, id := range s.SubContracts {
 		if id == s.ID && id != uuid.Nil {
 			errs = append(errs, pricekit.Errorf(pricekit.ErrCycle, "contract", "sub_contracts", "a contract cannot contain itself"))
@@ -170,7 +176,9 @@ func (p ParentContract) Location() (*time.Location, error) {
 // Validate reports every problem with p that needs no store, joined.
 func (p ParentContract) Validate() error {
 	var errs []error
-	errs = append(errs, p.SubContract.Validate())
+	if err := p.SubContract.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if !p.Currency.Valid() {
 		errs = append(errs, bad("currency", "unknown currency %q", string(p.Currency)))
 	}

@@ -93,17 +93,19 @@ func (o Objects) Validate() error {
 	var errs []error
 	kindOf := map[uuid.UUID]Kind{}
 	for _, k := range Kinds() {
-		for i, id := range o.IDsOf(k) {
+		i := -1
+		o.eachID(k, func(id uuid.UUID) {
+			i++
 			if id == uuid.Nil {
-				continue
+				return
 			}
 			if other, ok := kindOf[id]; ok && other != k {
 				errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "contract", fmt.Sprintf("%s[%d].id", k, i),
 					fmt.Sprintf("id %s already names a document of %s in this bundle", id, other)))
-				continue
+				return
 			}
 			kindOf[id] = k
-		}
+		})
 	}
 	check := func(kind Kind, i int, err error) {
 		if err != nil {
@@ -236,7 +238,12 @@ func (o *Objects) IDs(newID func() uuid.UUID) {
 // IDsOf lists the ids of the documents of one kind, in order.
 func (o Objects) IDsOf(kind Kind) []uuid.UUID {
 	var ids []uuid.UUID
-	add := func(id uuid.UUID) { ids = append(ids, id) }
+	o.eachID(kind, func(id uuid.UUID) { ids = append(ids, id) })
+	return ids
+}
+
+// eachID calls add with the id of each document of one kind, in order.
+func (o Objects) eachID(kind Kind, add func(uuid.UUID)) {
 	switch kind {
 	case KindCustomer:
 		for _, v := range o.Customers {
@@ -279,5 +286,4 @@ func (o Objects) IDsOf(kind Kind) []uuid.UUID {
 			add(v.ID)
 		}
 	}
-	return ids
 }

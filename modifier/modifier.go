@@ -37,8 +37,9 @@ type Discount struct {
 
 // Validate reports every problem with d, joined.
 func (d Discount) Validate() error {
-	errs := []error{limits.Text("modifier", "display_name", d.DisplayName),
-		decimalField("percentage", d.Percentage), decimalField("amount", d.Amount), decimalField("threshold", d.Threshold)}
+	var stack [8]error // no allocation while nothing is wrong
+	errs := append(stack[:0], limits.Text("modifier", "display_name", d.DisplayName),
+		decimalField("percentage", d.Percentage), decimalField("amount", d.Amount), decimalField("threshold", d.Threshold))
 	switch {
 	case d.Percentage.Valid == d.Amount.Valid:
 		errs = append(errs, bad("percentage", "a discount has exactly one of percentage and amount"))
@@ -78,7 +79,8 @@ type Minimum struct {
 
 // Validate reports every problem with m, joined.
 func (m Minimum) Validate() error {
-	errs := []error{limits.Text("modifier", "display_name", m.DisplayName), limits.Decimal("modifier", "amount", m.Amount)}
+	var stack [8]error // no allocation while nothing is wrong
+	errs := append(stack[:0], limits.Text("modifier", "display_name", m.DisplayName), limits.Decimal("modifier", "amount", m.Amount))
 	if m.Amount.IsNegative() {
 		errs = append(errs, bad("amount", "amount %s is negative", m.Amount))
 	}
@@ -108,9 +110,12 @@ type Credit struct {
 
 // Validate reports every problem with c, joined.
 func (c Credit) Validate() error {
-	errs := []error{limits.Text("modifier", "display_name", c.DisplayName), limits.Decimal("modifier", "amount", c.Amount)}
+	var stack [8]error // no allocation while nothing is wrong
+	errs := append(stack[:0], limits.Text("modifier", "display_name", c.DisplayName), limits.Decimal("modifier", "amount", c.Amount))
 	if c.StartDate != 0 {
-		errs = append(errs, limits.Day("modifier", "start_date", c.StartDate))
+		if err := limits.Day("modifier", "start_date", c.StartDate); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.Amount.IsNegative() {
 		errs = append(errs, bad("amount", "amount %s is negative", c.Amount))

@@ -45,7 +45,8 @@ type FixedFee struct {
 
 // Validate reports every problem with f, joined.
 func (f FixedFee) Validate() error {
-	errs := []error{limits.Text("plan", "display_name", f.DisplayName), limits.Decimal("plan", "amount", f.Amount)}
+	var stack [8]error // no allocation while nothing is wrong
+	errs := append(stack[:0], limits.Text("plan", "display_name", f.DisplayName), limits.Decimal("plan", "amount", f.Amount))
 	if f.Amount.IsNegative() {
 		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "plan", "amount", fmt.Sprintf("amount %s is negative", f.Amount)))
 	}

@@ -57,6 +57,7 @@ func checkPricer(t *testing.T, p plan.TierPlan, q string) {
 	explained, calc := pr.Explain(quantity, 2)
 	require.True(t, amount.Equal(explained), "q %s: Amount %s, Explain %s (%s)", quantity, amount, explained, calc)
 	require.False(t, amount.IsNegative(), "q %s: %s", quantity, amount)
+	checkLine(t, pr, quantity)
 }
 
 func FuzzFixedFee(f *testing.F) {

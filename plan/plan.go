@@ -181,9 +181,13 @@ func (p TierPlan) Clone() TierPlan {
 // Validate reports every problem with p, joined: invalid_tiers for the shape
 // of the tiers, invalid_input for the rest.
 func (p TierPlan) Validate() error {
-	errs := []error{limits.Text("plan", "display_name", p.DisplayName),
+	if compiledAlready(p) {
+		return nil // an identical plan was validated and compiled
+	}
+	var stack [8]error // no allocation while nothing is wrong
+	errs := append(stack[:0], limits.Text("plan", "display_name", p.DisplayName),
 		limits.Decimal("plan", "package_size", p.PackageSize),
-		limits.Decimal("plan", "quantity_rounding.increment", p.Rounding.Increment)}
+		limits.Decimal("plan", "quantity_rounding.increment", p.Rounding.Increment))
 	bad := func(code pricekit.Code, field, format string, args ...any) {
 		errs = append(errs, pricekit.Errorf(code, "plan", field, fmt.Sprintf(format, args...)))
 	}
@@ -231,8 +235,10 @@ func ValidateTiers(tiers []Tier) error {
 			name string
 			d    decimal.Decimal
 		}{{"start", t.Start}, {"end", t.End.Decimal}, {"unit_price", t.UnitPrice}, {"flat_fee", t.FlatFee}} {
-			if err := limits.Decimal("plan", fmt.Sprintf("tiers[%d].%s", i, f.name), f.d); err != nil {
-				errs = append(errs, err)
+			if digits, places := limits.Size(f.d); digits > limits.MaxDigits || places > limits.MaxPlaces {
+				// The path is written only for a refusal: validating
+				// a good plan formats nothing.
+				errs = append(errs, limits.Decimal("plan", fmt.Sprintf("tiers[%d].%s", i, f.name), f.d))
 			}
 		}
 		if t.UnitPrice.IsNegative() {

@@ -2,6 +2,8 @@ package plan
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/shopspring/decimal"
 
@@ -32,14 +34,82 @@ type Pricer struct {
 	anyFlat bool
 }
 
-// Pricer validates p and returns its [Pricer].
+// Pricer validates p and returns its [Pricer]. A plan identical to one
+// compiled recently (same id, same values written the same way) gets the
+// same Pricer back without being validated and compiled again: a plan
+// shared by many contracts, each rated from its own copy of the
+// documents, costs its work once.
 func (p TierPlan) Pricer() (*Pricer, error) {
+	if pr := cachedPricer(p); pr != nil {
+		return pr, nil
+	}
+	pr, err := p.compilePricer()
+	if err != nil {
+		return nil, err
+	}
+	if compiledCount.Add(1) > maxCompiled {
+		compiled.Clear() // a bound, not an eviction policy: the cache refills
+		compiledCount.Store(1)
+	}
+	compiled.Store(p.ID, pr)
+	return pr, nil
+}
+
+// compiled holds recently compiled Pricers by plan id; compiledCount
+// bounds it at about maxCompiled.
+var (
+	compiled      sync.Map
+	compiledCount atomic.Int64
+)
+
+const maxCompiled = 4096
+
+// cachedPricer returns the Pricer compiled from a plan identical to p, if
+// there is one.
+func cachedPricer(p TierPlan) *Pricer {
+	if v, ok := compiled.Load(p.ID); ok {
+		if pr := v.(*Pricer); identical(pr.plan, p) {
+			return pr
+		}
+	}
+	return nil
+}
+
+// compiledAlready reports whether a plan identical to p was compiled, and
+// so found valid.
+func compiledAlready(p TierPlan) bool { return cachedPricer(p) != nil }
+
+// identical reports whether plans a and b have the same values, each
+// decimal written the same way (5 and 5.0 differ: a Pricer's scales and
+// results follow the spelling).
+func identical(a, b TierPlan) bool {
+	if a.ID != b.ID || a.DisplayName != b.DisplayName || a.Pricing != b.Pricing || a.Aggregation != b.Aggregation ||
+		a.Rounding.Mode != b.Rounding.Mode || !same(a.Rounding.Increment, b.Rounding.Increment) ||
+		!same(a.PackageSize, b.PackageSize) || len(a.Tiers) != len(b.Tiers) {
+		return false
+	}
+	for i := range a.Tiers {
+		x, y := &a.Tiers[i], &b.Tiers[i]
+		if x.End.Valid != y.End.Valid || (x.End.Valid && !same(x.End.Decimal, y.End.Decimal)) ||
+			!same(x.Start, y.Start) || !same(x.UnitPrice, y.UnitPrice) || !same(x.FlatFee, y.FlatFee) {
+			return false
+		}
+	}
+	return true
+}
+
+// same reports whether a and b are one value written alike.
+func same(a, b decimal.Decimal) bool { return a.Exponent() == b.Exponent() && a.Equal(b) }
+
+// compilePricer validates p and compiles its Pricer.
+func (p TierPlan) compilePricer() (*Pricer, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	p = p.Clone()
 	n := len(p.Tiers)
-	pr := &Pricer{plan: p, lo: make([]decimal.Decimal, n), hi: make([]decimal.Decimal, n)}
+	bounds := make([]decimal.Decimal, 2*n) // one allocation for both
+	pr := &Pricer{plan: p, lo: bounds[:n:n], hi: bounds[n:]}
 	for i, t := range p.Tiers {
 		if i > 0 {
 			pr.lo[i] = pr.hi[i-1]
@@ -62,8 +132,8 @@ func (pr *Pricer) compile() bool {
 		return false
 	}
 	n := len(pr.lo)
-	pr.loI, pr.hiI = make([]int64, n), make([]int64, n)
-	pr.unitI, pr.flatI = make([]int64, n), make([]int64, n)
+	ints := make([]int64, 4*n) // one allocation for all four
+	pr.loI, pr.hiI, pr.unitI, pr.flatI = ints[:n:n], ints[n:2*n:2*n], ints[2*n:3*n:3*n], ints[3*n:]
 	for i, t := range pr.plan.Tiers {
 		var ok1, ok2, ok3, ok4 bool = true, true, true, true
 		pr.loI[i], ok1 = fixed.FromDecimal(pr.lo[i], pr.qScale)
@@ -101,12 +171,12 @@ func (pr *Pricer) Amount(q decimal.Decimal) decimal.Decimal {
 	return amount
 }
 
-// Explain returns the exact price of q and a calculation a person can
-// follow, such as "100 × 0.10 = 10.00; 50 × 0.20 = 10.00". Amounts in it are
-// written with places decimal places (the currency's minor unit), or more
-// where a price has more digits: "0.125", but "180.00" and, for JPY, "500".
-func (pr *Pricer) Explain(q decimal.Decimal, places int32) (decimal.Decimal, string) {
-	return pr.price(q, places, true)
+// Explain returns the exact price of q and its [Explanation], the text of
+// which reads like "100 × 0.10 = 10.00; 50 × 0.20 = 10.00", its amounts
+// with places decimal places (the currency's minor unit) or more where a
+// price has more digits.
+func (pr *Pricer) Explain(q decimal.Decimal, places int32) (decimal.Decimal, Explanation) {
+	return pr.Amount(q), Explanation{pr: pr, q: q, places: places}
 }
 
 // amountFast prices q in scaled integers. It reports false when q or an

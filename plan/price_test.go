@@ -43,7 +43,7 @@ func assertPrice(t *testing.T, pr *plan.Pricer, q, want string) {
 	assert.True(t, got.Equal(dec(want)), "Amount(%s) = %s, want %s", q, got, want)
 	explained, calc := pr.Explain(dec(q), 2)
 	assert.True(t, explained.Equal(dec(want)), "Explain(%s) = %s (%s), want %s", q, explained, calc, want)
-	assert.NotEmpty(t, calc)
+	assert.NotEmpty(t, calc.String())
 }
 
 func TestWorkedExamples(t *testing.T) {
@@ -95,7 +95,7 @@ func TestExplain(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, calc := pricer(t, tt.plan).Explain(dec(tt.q), 2)
-			assert.Equal(t, tt.want, calc)
+			assert.Equal(t, tt.want, calc.String())
 		})
 	}
 }
@@ -292,7 +292,21 @@ func TestAmountAgreesWithExplain(t *testing.T) {
 				t.Fatalf("plan %d %s %s, q %s: Amount %s, Explain %s (%s), reference %s",
 					i, p.Pricing, describe(p), q, amount, explained, calc, want)
 			}
+			checkLine(t, pr, q)
 		}
+	}
+}
+
+// checkLine: a line's rounded amount and its explanation, written with
+// integers where they fit, agree with the decimal reference, for the
+// minor units of JPY, USD and BHD.
+func checkLine(t *testing.T, pr *plan.Pricer, q decimal.Decimal) {
+	t.Helper()
+	for _, places := range []int32{0, 2, 3} {
+		amount, x := pr.Line(q, places)
+		require.Truef(t, amount.Equal(pr.Amount(q).Round(places)), "q %s, %d places: line amount %s, exact %s", q, places, amount, pr.Amount(q))
+		require.Equal(t, plan.DecimalText(pr, q, places), x.String(), "q %s, %d places", q, places)
+		require.True(t, x.Quantity().Equal(q))
 	}
 }
 

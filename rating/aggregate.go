@@ -49,6 +49,20 @@ func Quantity(a usage.Aggregates, kind plan.Aggregation) decimal.Decimal {
 	return a.Sum
 }
 
+// wants is the aggregate that a plan's aggregation kind reads, all a
+// request for its usage needs.
+func wants(kind plan.Aggregation) usage.Want {
+	switch kind {
+	case plan.Max:
+		return usage.WantMax
+	case plan.Count:
+		return usage.WantCount
+	case plan.Latest:
+		return usage.WantLatest
+	}
+	return usage.WantSum
+}
+
 // fetch asks the aggregator for the usage of every product period landing
 // on the statements from k on: as many statements as fit a window, through
 // the last one to rate.
@@ -70,7 +84,7 @@ func (e *engine) fetch(k, last int) error {
 	owners := make([]*product, 0, len(e.t.products))
 	for _, pr := range e.t.products {
 		if b := e.bounds(pr, start.Start, p.End); len(b) > 1 {
-			reqs = append(reqs, usage.Request{Contract: pr.pc.ID, Bounds: b})
+			reqs = append(reqs, usage.Request{Contract: pr.pc.ID, Bounds: b, Want: wants(pr.pricer.Aggregation())})
 			owners = append(owners, pr)
 		}
 	}
@@ -153,7 +167,8 @@ func (e *engine) aggregates(p *product, start date.Date) usage.Aggregates {
 	// lands in its window; answer from the aggregator alone rather than
 	// price a period as empty.
 	q, _ := p.grid.Period(p.grid.Index(start), p.start, p.end)
-	got, err := e.src.Aggregate([]usage.Request{{Contract: p.pc.ID, Bounds: []date.Date{q.Start, q.End}}})
+	got, err := e.src.Aggregate([]usage.Request{{Contract: p.pc.ID, Bounds: []date.Date{q.Start, q.End},
+		Want: wants(p.pricer.Aggregation())}})
 	if err != nil {
 		if e.err == nil {
 			e.err = err

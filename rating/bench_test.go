@@ -124,3 +124,39 @@ func BenchmarkPortfolio10000(b *testing.B) {
 	b.ReportMetric(float64(b.N)*contracts/b.Elapsed().Seconds(), "contracts/s")
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/portfolio")
 }
+
+// BenchmarkLine prices the quantity of a usage line as rating does
+// (plan.Pricer.Line: the rounded amount and its explanation), through 10
+// graduated tiers and through a unit price, and then writes the
+// explanation as a statement's output would.
+func BenchmarkLine(b *testing.B) {
+	unit := plan.TierPlan{ID: uuid.New(), Pricing: plan.Graduated,
+		Tiers: []plan.Tier{{Start: decimal.Zero, UnitPrice: decimal.RequireFromString("0.0125")}}}
+	for _, c := range []struct {
+		name string
+		p    plan.TierPlan
+		q    decimal.Decimal
+	}{
+		{"10-tiers", tenTiers(), decimal.NewFromInt(1234567)},
+		{"unit", unit, decimal.RequireFromString("12345.678")},
+	} {
+		pr, err := c.p.Pricer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				pr.Line(c.q, 2)
+			}
+		})
+		b.Run(c.name+"/text", func(b *testing.B) {
+			_, x := pr.Line(c.q, 2)
+			buf := x.AppendText(nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				buf = x.AppendText(buf[:0])
+			}
+		})
+	}
+}

@@ -33,15 +33,11 @@ func (e *engine) usageLine(p *product, q schedule.Period) Line {
 	qty := rounding.Apply(raw)
 	l := Line{ContractID: p.pc.ID, Kind: KindUsage, ProductID: p.pc.ProductID, PlanID: p.pc.PlanID,
 		PeriodStart: q.Start, PeriodEnd: q.Last(), Quantity: qty}
-	if !e.explain {
-		l.Amount = money.Round(p.pricer.Amount(qty), e.places)
-		return l
+	amount, x := p.pricer.Line(qty, e.places)
+	l.Amount = amount
+	if e.explain {
+		l.Calculation = usageCalculation(x, raw, qty, rounding)
 	}
-	amount, calc := p.pricer.Explain(qty, e.places)
-	if !qty.Equal(raw) {
-		calc = "rounded " + rounding.Mode.String() + " " + raw.String() + " → " + qty.String() + "; " + calc
-	}
-	l.Amount, l.Calculation = money.Round(amount, e.places), calc
 	return l
 }
 
@@ -99,7 +95,8 @@ func (e *engine) feeLine(n *node, f plan.FixedFee, p schedule.Period, amount dec
 		l.Proration = p.Factor()
 	}
 	if e.explain {
-		l.Calculation = feeText(f.Amount, how, p, how != "once", amount, e.places)
+		l.Calculation = Calculation{fee: &feeCalculation{amount: f.Amount, got: amount, how: how, period: p,
+			prorated: how != "once", places: e.places}}
 	}
 	return l
 }

@@ -80,7 +80,7 @@ func (e *engine) discounts(sl *slice) {
 			calc = discountText(d, cum, raw, earned, st.given[i], amt, capped, st.slices > 0, e.places)
 		}
 		st.given[i] = st.given[i].Add(amt)
-		sl.add(KindDiscount, i, Line{ModifierID: d.ID, Amount: amt.Neg(), Calculation: calc})
+		sl.add(KindDiscount, i, Line{ModifierID: d.ID, Amount: amt.Neg(), Calculation: CalculationText(calc)})
 	}
 	st.cum = cum
 	st.discounted = st.discounted.Add(givenNow)
@@ -121,7 +121,7 @@ func (e *engine) minimumStep(sl *slice) {
 	if e.explain {
 		calc = minimumText(sl.n.minimums[best].Amount, m, billed, up, sl.period, sl.st.slices > 0, e.places)
 	}
-	sl.add(KindMinimum, best, Line{ModifierID: sl.n.minimums[best].ID, Amount: up, Calculation: calc})
+	sl.add(KindMinimum, best, Line{ModifierID: sl.n.minimums[best].ID, Amount: up, Calculation: CalculationText(calc)})
 	sl.due = sl.due.Add(up)
 }
 
@@ -143,6 +143,6 @@ func (e *engine) credits(sl *slice) {
 		if e.explain {
 			calc = creditText(before, pay, g.balance, e.places)
 		}
-		sl.add(KindCredit, i, Line{ModifierID: g.credit.ID, Amount: pay.Neg(), Calculation: calc})
+		sl.add(KindCredit, i, Line{ModifierID: g.credit.ID, Amount: pay.Neg(), Calculation: CalculationText(calc)})
 	}
 }

@@ -88,6 +88,12 @@ func (t *tree) days(from, to date.Date) (date.Date, date.Date, error) {
 // target is what usage of product contract id must fit: its own dates
 // (docs/errors.md), in the parent contract's time zone.
 func (t *tree) target(id uuid.UUID) (usage.Target, bool) {
+	if t.byID == nil {
+		t.byID = make(map[uuid.UUID]*product, len(t.products))
+		for _, p := range t.products {
+			t.byID[p.pc.ID] = p
+		}
+	}
 	p, ok := t.byID[id]
 	if !ok {
 		return usage.Target{}, false

@@ -227,7 +227,7 @@ func TestRateDescendantAnchoredOnThe15th(t *testing.T) {
 	}, stmts[1].Lines)
 	assertTotals(t, stmts[1], "40.00", "-4.00", "0", "0", "36.00")
 	assert.Equal(t, "10% of 40.00 (the period so far) = 4.00; less 3.00 given on earlier statements = 1.00",
-		stmts[1].Lines[2].Calculation)
+		stmts[1].Lines[2].Calculation.String())
 
 	assertLines(t, []want{
 		{kind: rating.KindUsage, start: "2024-02-15", end: "2024-03-14", quantity: "4", amount: "4.00"},
@@ -368,7 +368,7 @@ func TestRateMinimums(t *testing.T) {
 		assertLines(t, []want{{kind: rating.KindMinimum, ref: m, start: "2024-01-10", end: "2024-01-31", amount: "22.00"}}, stmts[0].Lines)
 		assertTotals(t, stmts[0], "0", "0", "22.00", "0", "22.00")
 		// The calculation shows the minimum before and after proration.
-		assert.Equal(t, "minimum 31.00 × 22/31 days = 22.00 − 0.00 = 22.00", stmts[0].Lines[0].Calculation)
+		assert.Equal(t, "minimum 31.00 × 22/31 days = 22.00 − 0.00 = 22.00", stmts[0].Lines[0].Calculation.String())
 		assertLines(t, []want{{kind: rating.KindMinimum, ref: m, amount: "31.00"}}, stmts[1].Lines)
 	})
 
@@ -717,8 +717,8 @@ func TestRateStatementIgnoresLaterUsage(t *testing.T) {
 	withFeb := b.rate(t, id, "2024-01-01", "2024-01-31", append(jan, on(pc, "2024-02-03", "7.5"))...)
 	require.Len(t, alone, 1)
 	require.Len(t, withFeb, 1)
-	assert.Equal(t, "100 × 0.10 = 10.00; 50 × 0.20 = 10.00", alone[0].Lines[0].Calculation)
-	assert.Equal(t, alone[0].Lines[0].Calculation, withFeb[0].Lines[0].Calculation)
+	assert.Equal(t, "100 × 0.10 = 10.00; 50 × 0.20 = 10.00", alone[0].Lines[0].Calculation.String())
+	assert.Equal(t, alone[0].Lines[0].Calculation.String(), withFeb[0].Lines[0].Calculation.String())
 	assert.Equal(t, alone[0].Lines[0].Quantity.String(), withFeb[0].Lines[0].Quantity.String())
 	assert.JSONEq(t, string(must(json.Marshal(alone[0]))), string(must(json.Marshal(withFeb[0]))))
 }

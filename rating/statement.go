@@ -12,6 +12,7 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/internal/fixed"
 	"github.com/pricekit/pricekit/internal/jsonx"
 	"github.com/pricekit/pricekit/schedule"
 )
@@ -71,7 +72,7 @@ type Line struct {
 	Quantity    decimal.Decimal // usage: the quantity after aggregation and rounding
 	Amount      decimal.Decimal
 	Proration   decimal.Decimal // fixed_fee: the factor applied (1 for a full period)
-	Calculation string          // how the amount came about, for a person
+	Calculation Calculation     // how the amount came about, for a person
 }
 
 // CreditBalance is what a credit has left after a statement.
@@ -117,17 +118,63 @@ func (t *tree) statement(p schedule.Period, entries []entry) Statement {
 	return s
 }
 
-// sum sets the statement's sums from its lines.
+// sum sets the statement's sums from its lines: in integers of the minor
+// unit while every amount fits (lines are rounded to it), in decimals
+// otherwise.
 func (s *Statement) sum() {
-	for _, sum := range s.sums() {
+	places := s.Currency.MinorUnit()
+	var ints [len(sumNames)]int64
+	fast := true
+	for _, l := range s.Lines {
+		v, ok := fixed.FromDecimal(l.Amount, places)
+		if !ok {
+			fast = false
+			break
+		}
+		if i := s.sumIndex(l.Kind); i >= 0 {
+			ints[i], ok = fixed.Add(ints[i], v)
+			fast = fast && ok
+		}
+		ints[len(ints)-1], ok = fixed.Add(ints[len(ints)-1], v)
+		if fast = fast && ok; !fast {
+			break
+		}
+	}
+	sums := s.sums()
+	if fast {
+		for i, sum := range sums {
+			*sum = decimal.Zero
+			if ints[i] != 0 {
+				*sum = fixed.ToDecimal(ints[i], places)
+			}
+		}
+		return
+	}
+	for _, sum := range sums {
 		*sum = decimal.Zero
 	}
 	for _, l := range s.Lines {
-		if sum := s.sumOf(l.Kind); sum != nil {
-			*sum = sum.Add(l.Amount)
+		if i := s.sumIndex(l.Kind); i >= 0 {
+			*sums[i] = sums[i].Add(l.Amount)
 		}
 		s.Total = s.Total.Add(l.Amount)
 	}
+}
+
+// sumIndex returns the index in sums of the sum a line of kind k counts
+// in, or -1.
+func (s *Statement) sumIndex(k Kind) int {
+	switch k {
+	case KindUsage, KindFixedFee:
+		return 0
+	case KindDiscount:
+		return 1
+	case KindMinimum:
+		return 2
+	case KindCredit:
+		return 5
+	}
+	return -1
 }
 
 // sumNames names the statement's sums in JSON, in the order of sums.
@@ -135,21 +182,6 @@ var sumNames = [...]string{"subtotal", "discounts", "minimums", "maximums", "adj
 
 func (s *Statement) sums() [len(sumNames)]*decimal.Decimal {
 	return [...]*decimal.Decimal{&s.Subtotal, &s.Discounts, &s.Minimums, &s.Maximums, &s.Adjustments, &s.Credits, &s.Total}
-}
-
-// sumOf returns the sum a line of kind k counts in.
-func (s *Statement) sumOf(k Kind) *decimal.Decimal {
-	switch k {
-	case KindUsage, KindFixedFee:
-		return &s.Subtotal
-	case KindDiscount:
-		return &s.Discounts
-	case KindMinimum:
-		return &s.Minimums
-	case KindCredit:
-		return &s.Credits
-	}
-	return nil
 }
 
 type lineJSON struct {
@@ -221,7 +253,7 @@ func (s Statement) MarshalJSON() ([]byte, error) {
 		lw := lineJSON{ContractID: l.ContractID.String(), Kind: l.Kind, ProductID: idText(l.ProductID),
 			PlanID: idText(l.PlanID), FeeID: idText(l.FeeID), ModifierID: idText(l.ModifierID),
 			PeriodStart: dayText(l.PeriodStart), PeriodEnd: dayText(l.PeriodEnd),
-			Amount: money(l.Amount), Calculation: l.Calculation}
+			Amount: money(l.Amount), Calculation: l.Calculation.String()}
 		switch l.Kind {
 		case KindUsage:
 			q := l.Quantity.String()
@@ -339,7 +371,7 @@ func parseLine(raw json.RawMessage) (Line, error) {
 	l.Quantity, _ = o.Decimal("quantity")
 	l.Amount = required(o, "amount", o.Decimal)
 	l.Proration, _ = o.Decimal("proration")
-	l.Calculation = o.String("calculation")
+	l.Calculation = CalculationText(o.String("calculation"))
 	return l, o.Err()
 }
 

@@ -88,43 +88,74 @@ type tree struct {
 	loc      *time.Location
 	currency contract.Currency
 	places   int32
-	products []*product // by dense index
-	byID     map[uuid.UUID]*product
-	nodes    []*node // every node, children before their parent
+	products []*product             // by dense index
+	byID     map[uuid.UUID]*product // built when events are accepted
+	nodes    []*node                // every node, children before their parent
 }
 
 // index holds a bundle's documents by id.
 type index struct {
-	fees      map[uuid.UUID]plan.FixedFee
-	plans     map[uuid.UUID]plan.TierPlan
-	discounts map[uuid.UUID]modifier.Discount
-	minimums  map[uuid.UUID]modifier.Minimum
-	credits   map[uuid.UUID]modifier.Credit
-	freqs     map[uuid.UUID]schedule.BillingFrequency
-	products  map[uuid.UUID]contract.ProductContract
-	subs      map[uuid.UUID]contract.SubContract
-	parents   map[uuid.UUID]contract.ParentContract
+	fees      table[plan.FixedFee]
+	plans     table[plan.TierPlan]
+	discounts table[modifier.Discount]
+	minimums  table[modifier.Minimum]
+	credits   table[modifier.Credit]
+	freqs     table[schedule.BillingFrequency]
+	products  table[contract.ProductContract]
+	subs      table[contract.SubContract]
+	parents   table[contract.ParentContract]
 }
 
-func byID[T any](items []T, id func(T) uuid.UUID) map[uuid.UUID]T {
-	m := make(map[uuid.UUID]T, len(items))
-	for _, v := range items {
-		m[id(v)] = v // a later document with the same id replaces an earlier one
+// table finds the documents of one kind by id: by a scan while they are
+// few (a tree's own documents, as a store hands them over, cost no map),
+// through a map built on first use when they are many. A later document
+// with the same id replaces an earlier one.
+type table[T any] struct {
+	items []T
+	id    func(*T) uuid.UUID
+	m     map[uuid.UUID]int
+}
+
+// scanned is the most documents of a kind a table finds by scanning.
+const scanned = 16
+
+func (t *table[T]) get(id uuid.UUID) (T, bool) {
+	if len(t.items) <= scanned {
+		for i := len(t.items) - 1; i >= 0; i-- {
+			if t.id(&t.items[i]) == id {
+				return t.items[i], true
+			}
+		}
+		var zero T
+		return zero, false
 	}
-	return m
+	if t.m == nil {
+		t.m = make(map[uuid.UUID]int, len(t.items))
+		for i := range t.items {
+			t.m[t.id(&t.items[i])] = i
+		}
+	}
+	i, ok := t.m[id]
+	if !ok {
+		var zero T
+		return zero, false
+	}
+	return t.items[i], true
 }
 
 func newIndex(o contract.Objects) *index {
 	return &index{
-		fees:      byID(o.FixedFees, func(v plan.FixedFee) uuid.UUID { return v.ID }),
-		plans:     byID(o.Plans, func(v plan.TierPlan) uuid.UUID { return v.ID }),
-		discounts: byID(o.Discounts, func(v modifier.Discount) uuid.UUID { return v.ID }),
-		minimums:  byID(o.Minimums, func(v modifier.Minimum) uuid.UUID { return v.ID }),
-		credits:   byID(o.Credits, func(v modifier.Credit) uuid.UUID { return v.ID }),
-		freqs:     byID(o.BillingFrequencies, func(v schedule.BillingFrequency) uuid.UUID { return v.ID }),
-		products:  byID(o.ProductContracts, func(v contract.ProductContract) uuid.UUID { return v.ID }),
-		subs:      byID(o.SubContracts, func(v contract.SubContract) uuid.UUID { return v.ID }),
-		parents:   byID(o.ParentContracts, func(v contract.ParentContract) uuid.UUID { return v.ID }),
+		fees:      table[plan.FixedFee]{items: o.FixedFees, id: func(v *plan.FixedFee) uuid.UUID { return v.ID }},
+		plans:     table[plan.TierPlan]{items: o.Plans, id: func(v *plan.TierPlan) uuid.UUID { return v.ID }},
+		discounts: table[modifier.Discount]{items: o.Discounts, id: func(v *modifier.Discount) uuid.UUID { return v.ID }},
+		minimums:  table[modifier.Minimum]{items: o.Minimums, id: func(v *modifier.Minimum) uuid.UUID { return v.ID }},
+		credits:   table[modifier.Credit]{items: o.Credits, id: func(v *modifier.Credit) uuid.UUID { return v.ID }},
+		freqs: table[schedule.BillingFrequency]{items: o.BillingFrequencies,
+			id: func(v *schedule.BillingFrequency) uuid.UUID { return v.ID }},
+		products: table[contract.ProductContract]{items: o.ProductContracts,
+			id: func(v *contract.ProductContract) uuid.UUID { return v.ID }},
+		subs:    table[contract.SubContract]{items: o.SubContracts, id: func(v *contract.SubContract) uuid.UUID { return v.ID }},
+		parents: table[contract.ParentContract]{items: o.ParentContracts, id: func(v *contract.ParentContract) uuid.UUID { return v.ID }},
 	}
 }
 
@@ -133,7 +164,7 @@ func newIndex(o contract.Objects) *index {
 type builder struct {
 	ix      *index
 	errs    []error
-	pricers map[uuid.UUID]*plan.Pricer
+	pricers []pricer // the tree's plans, each compiled once
 	t       *tree
 }
 
@@ -141,10 +172,19 @@ func (b *builder) fail(code pricekit.Code, path, format string, args ...any) {
 	b.errs = append(b.errs, pricekit.Errorf(code, "rating", path, fmt.Sprintf(format, args...)))
 }
 
-func lookup[T any](b *builder, m map[uuid.UUID]T, n *node, field, what string, ids []uuid.UUID) []T {
+// pricer is a plan's compiled form.
+type pricer struct {
+	plan uuid.UUID
+	pr   *plan.Pricer
+}
+
+func lookup[T any](b *builder, m *table[T], n *node, field, what string, ids []uuid.UUID) []T {
+	if len(ids) == 0 {
+		return nil
+	}
 	out := make([]T, 0, len(ids))
 	for i, id := range ids {
-		v, ok := m[id]
+		v, ok := m.get(id)
 		if !ok {
 			b.fail(pricekit.ErrUnknownReference, n.path()+"."+field+"["+strconv.Itoa(i)+"]", "no %s %s", what, id)
 			continue
@@ -158,7 +198,7 @@ func (b *builder) frequency(path string, id uuid.UUID) (schedule.BillingFrequenc
 	if id == uuid.Nil {
 		return schedule.BillingFrequency{}, false
 	}
-	f, ok := b.ix.freqs[id]
+	f, ok := b.ix.freqs.get(id)
 	if !ok {
 		b.fail(pricekit.ErrUnknownReference, path+".billing_frequency", "no billing frequency %s", id)
 	}
@@ -168,7 +208,7 @@ func (b *builder) frequency(path string, id uuid.UUID) (schedule.BillingFrequenc
 // resolve builds the tree of parent contract id from a bundle.
 func resolve(o contract.Objects, id uuid.UUID) (*tree, error) {
 	ix := newIndex(o)
-	parent, ok := ix.parents[id]
+	parent, ok := ix.parents.get(id)
 	if !ok {
 		return nil, pricekit.Errorf(pricekit.ErrNotFound, "rating", "contract_id", fmt.Sprintf("no parent contract %s", id))
 	}
@@ -176,8 +216,7 @@ func resolve(o contract.Objects, id uuid.UUID) (*tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &tree{parent: parent, loc: loc, currency: contract.Currency(parent.Currency.Code()), places: parent.Currency.MinorUnit(),
-		byID: map[uuid.UUID]*product{}}
+	t := &tree{parent: parent, loc: loc, currency: contract.Currency(parent.Currency.Code()), places: parent.Currency.MinorUnit()}
 	// One walk refuses cycles, trees nested too deep and a contract placed
 	// twice, so building below can recurse safely and meets each contract
 	// once.
@@ -185,12 +224,12 @@ func resolve(o contract.Objects, id uuid.UUID) (*tree, error) {
 		if id == parent.ID {
 			return parent.SubContracts, parent.ProductContracts
 		}
-		s := ix.subs[id]
+		s, _ := ix.subs.get(id)
 		return s.SubContracts, s.ProductContracts
 	}); err != nil {
 		return nil, err
 	}
-	b := &builder{ix: ix, pricers: map[uuid.UUID]*plan.Pricer{}, t: t}
+	b := &builder{ix: ix, t: t}
 	root := &node{id: parent.ID, at: "parent_contracts", ownStart: parent.Start, start: parent.Start,
 		end: parent.EndExclusive(), active: true, anchor: schedule.AnchorStart, closed: math.MinInt}
 	freq, own := b.frequency(root.at, parent.BillingFrequency)
@@ -210,26 +249,26 @@ func resolve(o contract.Objects, id uuid.UUID) (*tree, error) {
 // has override_underlying.
 func (b *builder) build(n *node, s contract.SubContract, overridden bool) {
 	if !overridden {
-		n.discounts = lookup(b, b.ix.discounts, n, "discounts", "discount", s.Discounts)
-		n.minimums = lookup(b, b.ix.minimums, n, "minimums", "minimum", s.Minimums)
-		for _, c := range lookup(b, b.ix.credits, n, "credits", "credit", s.Credits) {
+		n.discounts = lookup(b, &b.ix.discounts, n, "discounts", "discount", s.Discounts)
+		n.minimums = lookup(b, &b.ix.minimums, n, "minimums", "minimum", s.Minimums)
+		for _, c := range lookup(b, &b.ix.credits, n, "credits", "credit", s.Credits) {
 			n.credits = append(n.credits, newGrant(c, n.start, b.t.places))
 		}
 		sortGrants(n.credits)
 	} else {
 		// Still refuse references to nothing, though they do not apply.
-		lookup(b, b.ix.discounts, n, "discounts", "discount", s.Discounts)
-		lookup(b, b.ix.minimums, n, "minimums", "minimum", s.Minimums)
-		lookup(b, b.ix.credits, n, "credits", "credit", s.Credits)
+		lookup(b, &b.ix.discounts, n, "discounts", "discount", s.Discounts)
+		lookup(b, &b.ix.minimums, n, "minimums", "minimum", s.Minimums)
+		lookup(b, &b.ix.credits, n, "credits", "credit", s.Credits)
 	}
-	n.fees = lookup(b, b.ix.fees, n, "fixed_fees", "fixed fee", s.FixedFees)
+	n.fees = lookup(b, &b.ix.fees, n, "fixed_fees", "fixed fee", s.FixedFees)
 	below := overridden || s.OverrideUnderlying
 	for i, id := range s.ProductContracts {
 		b.product(n, i, id, below)
 	}
 	for i, id := range s.SubContracts {
 		at := "sub_contracts[" + strconv.Itoa(i) + "]"
-		sub, ok := b.ix.subs[id]
+		sub, ok := b.ix.subs.get(id)
 		if !ok {
 			b.fail(pricekit.ErrUnknownReference, n.path()+"."+at, "no sub contract %s", id)
 			continue
@@ -248,35 +287,42 @@ func (b *builder) build(n *node, s contract.SubContract, overridden bool) {
 
 // product adds product contract id, item i of n's product_contracts.
 func (b *builder) product(n *node, i int, id uuid.UUID, below bool) {
-	path := n.path() + ".product_contracts[" + strconv.Itoa(i) + "]"
-	pc, ok := b.ix.products[id]
+	// The field path is written only for a refusal.
+	path := func() string { return n.path() + ".product_contracts[" + strconv.Itoa(i) + "]" }
+	pc, ok := b.ix.products.get(id)
 	if !ok {
-		b.fail(pricekit.ErrUnknownReference, path, "no product contract %s", id)
+		b.fail(pricekit.ErrUnknownReference, path(), "no product contract %s", id)
 		return
 	}
 	p := &product{pc: pc, grid: n.grid}
 	p.start, p.end = clip(pc.Dates, n.start, n.end)
-	if f, ok := b.frequency(path, pc.BillingFrequency); ok && !below {
-		p.grid = f.Grid(pc.Start)
+	if pc.BillingFrequency != uuid.Nil {
+		if f, ok := b.frequency(path(), pc.BillingFrequency); ok && !below {
+			p.grid = f.Grid(pc.Start)
+		}
 	}
-	pr, ok := b.pricers[pc.PlanID]
-	if !ok {
-		tp, found := b.ix.plans[pc.PlanID]
+	var pr *plan.Pricer
+	for _, c := range b.pricers {
+		if c.plan == pc.PlanID {
+			pr = c.pr
+		}
+	}
+	if pr == nil {
+		tp, found := b.ix.plans.get(pc.PlanID)
 		if !found {
-			b.fail(pricekit.ErrUnknownReference, path+".tiers", "no tier plan %s", pc.PlanID)
+			b.fail(pricekit.ErrUnknownReference, path()+".tiers", "no tier plan %s", pc.PlanID)
 			return
 		}
 		var err error
 		if pr, err = tp.Pricer(); err != nil {
-			b.errs = append(b.errs, pricekit.Prefix(path+".tiers", err))
+			b.errs = append(b.errs, pricekit.Prefix(path()+".tiers", err))
 			return
 		}
-		b.pricers[pc.PlanID] = pr
+		b.pricers = append(b.pricers, pricer{pc.PlanID, pr})
 	}
 	p.pricer = pr
 	p.index = len(b.t.products)
 	b.t.products = append(b.t.products, p)
-	b.t.byID[id] = p
 	if p.active = n.active && (p.end == 0 || p.start < p.end); p.active {
 		n.products = append(n.products, p)
 	}

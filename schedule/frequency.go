@@ -80,7 +80,8 @@ func Monthly() BillingFrequency {
 
 // Validate reports every problem with f, joined.
 func (f BillingFrequency) Validate() error {
-	errs := []error{limits.Text("schedule", "display_name", f.DisplayName)}
+	var stack [8]error // no allocation while nothing is wrong
+	errs := append(stack[:0], limits.Text("schedule", "display_name", f.DisplayName))
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "schedule", field, fmt.Sprintf(format, args...)))
 	}

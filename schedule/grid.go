@@ -17,6 +17,13 @@ type Grid struct {
 	eq        bool
 	origin    date.Date // boundary 0
 	anchorDay int       // the day of the month boundaries fall on (month-based units)
+	month0    int       // origin's year × 12 + month − 1 (month-based units)
+}
+
+// newGrid lays a grid from origin.
+func newGrid(unit Unit, n int, eq bool, origin date.Date, anchorDay int) Grid {
+	y, m, _ := civil(origin)
+	return Grid{unit: unit, n: max(n, 1), eq: eq, origin: origin, anchorDay: anchorDay, month0: y*12 + m - 1}
 }
 
 // Grid returns f's grid for a contract anchored on anchor (its start date):
@@ -27,13 +34,13 @@ func (f BillingFrequency) Grid(anchor date.Date) Grid {
 	if f.Type == Calendar {
 		origin, anchorDay = f.calendarOrigin(anchor)
 	}
-	return Grid{unit: f.Unit, n: max(f.Interval, 1), eq: f.Eq, origin: origin, anchorDay: anchorDay}
+	return newGrid(f.Unit, f.Interval, f.Eq, origin, anchorDay)
 }
 
 // Grid returns the grid of e's recurrences counted from anchor: recurrence
 // k starts on e.Nth(anchor, k).
 func (e Every) Grid(anchor date.Date) Grid {
-	return Grid{unit: e.Unit, n: max(e.N, 1), origin: anchor, anchorDay: anchor.Day()}
+	return newGrid(e.Unit, e.N, false, anchor, anchor.Day())
 }
 
 // Boundary returns the first day of period k (k may be negative).
@@ -41,7 +48,10 @@ func (g Grid) Boundary(k int) date.Date {
 	if g.eq || g.unit.months() == 0 {
 		return g.origin + date.Date(k*g.n*g.unit.days())
 	}
-	return addMonths(g.origin, k*g.n*g.unit.months(), g.anchorDay)
+	idx := g.month0 + k*g.n*g.unit.months()
+	y := floorDiv(idx, 12)
+	m := idx - y*12 + 1
+	return fromCivil(y, m, min(g.anchorDay, DaysIn(y, m)))
 }
 
 // Index returns the k whose period holds day: Boundary(k) ≤ day <
@@ -51,9 +61,8 @@ func (g Grid) Index(day date.Date) int {
 	if g.eq || g.unit.months() == 0 {
 		k = floorDiv(int(day-g.origin), g.n*g.unit.days())
 	} else {
-		oy, om, _ := g.origin.Date()
-		y, m, _ := day.Date()
-		k = floorDiv((y-oy)*12+int(m)-int(om), g.n*g.unit.months())
+		y, m, _ := civil(day)
+		k = floorDiv(y*12+m-1-g.month0, g.n*g.unit.months())
 	}
 	for g.Boundary(k) > day {
 		k--

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rickb777/date/v2"
 
@@ -148,10 +147,10 @@ func step(origin date.Date, anchorDay int, u Unit, n int) date.Date {
 // addMonths returns the day anchorDay (clamped to the month's end) of the
 // month that lies months after origin's month.
 func addMonths(origin date.Date, months, anchorDay int) date.Date {
-	y, m, _ := origin.Date()
-	idx := y*12 + int(m) - 1 + months
+	y, m, _ := civil(origin)
+	idx := y*12 + m - 1 + months
 	ty, tm := floorDiv(idx, 12), idx-floorDiv(idx, 12)*12+1
-	return date.New(ty, time.Month(tm), min(anchorDay, DaysIn(ty, tm)))
+	return fromCivil(ty, tm, min(anchorDay, DaysIn(ty, tm)))
 }
 
 func floorDiv(a, b int) int {

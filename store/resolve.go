@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -45,12 +46,12 @@ func WalkTree(ctx context.Context, get Getter, parentID uuid.UUID) (contract.Obj
 		return contract.Objects{}, err
 	}
 	out := contract.Objects{ParentContracts: root.ParentContracts}
-	seen := map[uuid.UUID]bool{parentID: true}
+	var seen idSet
+	seen.add(parentID)
 	fresh := func(ids []uuid.UUID) []uuid.UUID {
 		var out []uuid.UUID
 		for _, id := range ids {
-			if !seen[id] {
-				seen[id] = true
+			if seen.add(id) {
 				out = append(out, id)
 			}
 		}
@@ -69,8 +70,6 @@ func WalkTree(ctx context.Context, get Getter, parentID uuid.UUID) (contract.Obj
 		return s.SubContracts
 	}
 	next := collect(root.ParentContracts[0].SubContract)
-	type lists struct{ subs, products []uuid.UUID }
-	children := map[uuid.UUID]lists{parentID: {next, root.ParentContracts[0].ProductContracts}}
 	for level := 1; len(next) > 0; level++ {
 		ids := fresh(next)
 		next = nil
@@ -86,16 +85,12 @@ func WalkTree(ctx context.Context, get Getter, parentID uuid.UUID) (contract.Obj
 		if err != nil {
 			return contract.Objects{}, err
 		}
-		out.SubContracts = append(out.SubContracts, subs.SubContracts...)
+		out.SubContracts = join(out.SubContracts, subs.SubContracts)
 		for _, s := range subs.SubContracts {
-			children[s.ID] = lists{s.SubContracts, s.ProductContracts}
 			next = append(next, collect(s)...)
 		}
 	}
-	if err := contract.CheckTree(parentID, func(id uuid.UUID) ([]uuid.UUID, []uuid.UUID) {
-		l := children[id]
-		return l.subs, l.products
-	}); err != nil {
+	if err := contract.CheckTree(parentID, children(out)); err != nil {
 		return contract.Objects{}, err
 	}
 	if ids := fresh(products); len(ids) > 0 {
@@ -126,12 +121,83 @@ func WalkTree(ctx context.Context, get Getter, parentID uuid.UUID) (contract.Obj
 		if err != nil {
 			return contract.Objects{}, err
 		}
-		out.Plans = append(out.Plans, got.Plans...)
-		out.FixedFees = append(out.FixedFees, got.FixedFees...)
-		out.Discounts = append(out.Discounts, got.Discounts...)
-		out.Minimums = append(out.Minimums, got.Minimums...)
-		out.Credits = append(out.Credits, got.Credits...)
-		out.BillingFrequencies = append(out.BillingFrequencies, got.BillingFrequencies...)
+		out.Plans = join(out.Plans, got.Plans)
+		out.FixedFees = join(out.FixedFees, got.FixedFees)
+		out.Discounts = join(out.Discounts, got.Discounts)
+		out.Minimums = join(out.Minimums, got.Minimums)
+		out.Credits = join(out.Credits, got.Credits)
+		out.BillingFrequencies = join(out.BillingFrequencies, got.BillingFrequencies)
 	}
 	return out, nil
+}
+
+// join appends b to a, taking b itself when a is empty: a getter's
+// answer is the caller's to keep.
+func join[T any](a, b []T) []T {
+	if len(a) == 0 {
+		return b
+	}
+	return append(a, b...)
+}
+
+// idSet is a set of ids: a slice while it is small (most trees), a map
+// when it grows.
+type idSet struct {
+	few  []uuid.UUID
+	many map[uuid.UUID]bool
+}
+
+// add adds id and reports whether it was not there yet.
+func (s *idSet) add(id uuid.UUID) bool {
+	if s.many != nil {
+		if s.many[id] {
+			return false
+		}
+		s.many[id] = true
+		return true
+	}
+	if slices.Contains(s.few, id) {
+		return false
+	}
+	if len(s.few) < 32 {
+		s.few = append(s.few, id)
+		return true
+	}
+	s.many = make(map[uuid.UUID]bool, 2*len(s.few))
+	for _, x := range s.few {
+		s.many[x] = true
+	}
+	s.many[id] = true
+	return true
+}
+
+// children returns the sub and product contracts of each contract of
+// tree o, for contract.CheckTree: found by a scan when the tree is small,
+// by a map otherwise.
+func children(o contract.Objects) func(uuid.UUID) ([]uuid.UUID, []uuid.UUID) {
+	parent := o.ParentContracts[0]
+	if len(o.SubContracts) <= 16 {
+		return func(id uuid.UUID) ([]uuid.UUID, []uuid.UUID) {
+			if id == parent.ID {
+				return parent.SubContracts, parent.ProductContracts
+			}
+			for i := range o.SubContracts {
+				if s := &o.SubContracts[i]; s.ID == id {
+					return s.SubContracts, s.ProductContracts
+				}
+			}
+			return nil, nil
+		}
+	}
+	m := make(map[uuid.UUID]*contract.SubContract, len(o.SubContracts)+1)
+	m[parent.ID] = &parent.SubContract
+	for i := range o.SubContracts {
+		m[o.SubContracts[i].ID] = &o.SubContracts[i]
+	}
+	return func(id uuid.UUID) ([]uuid.UUID, []uuid.UUID) {
+		if s := m[id]; s != nil {
+			return s.SubContracts, s.ProductContracts
+		}
+		return nil, nil
+	}
 }

@@ -40,12 +40,15 @@ const MaxIDLength = limits.MaxEventID
 // places; a day in 0001-01-02 .. 9999-12-31), a contract, exactly one of
 // date and timestamp, and a quantity not negative.
 func (e Event) Validate() error {
-	errs := []error{limits.EventID("usage", "id", e.ID), limits.Decimal("usage", "quantity", e.Quantity)}
+	var stack [8]error // no allocation while nothing is wrong
+	errs := append(stack[:0], limits.EventID("usage", "id", e.ID), limits.Decimal("usage", "quantity", e.Quantity))
 	bad := func(field, msg string) {
 		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "usage", field, msg))
 	}
 	if e.Date != 0 {
-		errs = append(errs, limits.Day("usage", "date", e.Date))
+		if err := limits.Day("usage", "date", e.Date); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if !e.Timestamp.IsZero() {
 		// Its day in any time zone lies within a day of its day in UTC.

@@ -26,7 +26,27 @@ type Request struct {
 	// Charge, when not nil, also prices each period's events one at a
 	// time (percentage pricing): the answer's Charges.
 	Charge *Charge
+	// Want names the aggregates the asker reads; the zero Want is all of
+	// them. A store may leave the others zero, and so skips work (no
+	// search for the latest event when only the sum is wanted) and
+	// allocation.
+	Want Want
 }
+
+// Want is a set of aggregates: Count, Sum, Max, Latest.
+type Want uint8
+
+// The aggregates a [Request] may want.
+const (
+	WantCount Want = 1 << iota
+	WantSum
+	WantMax
+	WantLatest
+	WantAll = WantCount | WantSum | WantMax | WantLatest
+)
+
+// Wants reports whether r wants all of w: always, for the zero Want.
+func (r Request) Wants(w Want) bool { return r.Want == 0 || r.Want&w == w }
 
 // Window is a range of a store's ingest positions, [From, Before): every
 // accepted event has a position, growing in ingest order. Before 0 has no
@@ -68,6 +88,9 @@ func (r Request) Validate() error {
 	}
 	if r.Ingested.From < 0 || r.Ingested.Before < 0 || (r.Ingested.Before != 0 && r.Ingested.Before < r.Ingested.From) {
 		return bad("ingested", "ingest positions [%d, %d) are not a range", r.Ingested.From, r.Ingested.Before)
+	}
+	if r.Want&^WantAll != 0 {
+		return bad("want", "unknown aggregates %#x", uint8(r.Want&^WantAll))
 	}
 	if r.Charge != nil {
 		if err := r.Charge.Validate(); err != nil {

@@ -20,13 +20,18 @@ import (
 // memory both answer the aggregation seam.
 func (l *Log) Answer(reqs []usage.Request) [][]usage.Aggregates {
 	out := make([][]usage.Aggregates, len(reqs))
+	n := 0
+	for _, r := range reqs {
+		n += r.Periods()
+	}
+	all := make([]usage.Aggregates, n) // one allocation for every answer
 	var buf []Total
 	for i, r := range reqs {
-		out[i] = make([]usage.Aggregates, r.Periods())
+		out[i], all = all[:r.Periods():r.Periods()], all[r.Periods():]
 		groups := l.GroupsOf(r.Contract)
-		buf = l.AggregateGroups(buf, groups, r.Bounds, r.Ingested)
+		buf = l.AggregateGroups(buf, groups, r.Bounds, r.Ingested, !r.Wants(usage.WantMax) && !r.Wants(usage.WantLatest))
 		for k, t := range buf {
-			out[i][k] = t.Aggregates()
+			out[i][k] = t.aggregates(r)
 		}
 		if r.Charge != nil {
 			for k, c := range l.Charges(groups, r.Bounds, r.Ingested, *r.Charge) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"time"
@@ -443,12 +444,11 @@ var (
 	maxNano = time.Unix(0, math.MaxInt64)
 )
 
-// AggregateGroups folds the events of the given groups whose ingest
-// position lies in w into one [Total] per period of bounds (period k is the
-// days [bounds[k], bounds[k+1])), reusing dst's memory. It reads only those
-// groups' cells: a contiguous run in each segment and the open ones. Events
-// on days outside the bounds are skipped. Bounds must increase.
-func (l *Log) AggregateGroups(dst []Total, groups []int32, bounds []date.Date, w usage.Window) []Total {
+// AggregateGroups returns the totals of the events of groups within w in
+// each period of bounds: period k's at k. With sumOnly, only the count
+// and the sum are kept (max and latest read zero), for a request that
+// wants no more. It reuses dst's memory when it is large enough.
+func (l *Log) AggregateGroups(dst []Total, groups []int32, bounds []date.Date, w usage.Window, sumOnly bool) []Total {
 	n := max(len(bounds)-1, 0)
 	if cap(dst) < n {
 		dst = make([]Total, n)
@@ -460,8 +460,13 @@ func (l *Log) AggregateGroups(dst []Total, groups []int32, bounds []date.Date, w
 		return dst
 	}
 	lo, hi := int32(bounds[0]), int32(bounds[n])
+	whole := w == usage.Window{}
 	for _, g := range groups {
 		l.runs(g, func(run []cell) {
+			if n == 1 && sumOnly && whole {
+				l.sumRun(&dst[0], run, lo, hi)
+				return
+			}
 			for _, c := range run {
 				if c.day < lo || c.day >= hi || !w.Holds(int64(c.pos)) {
 					continue
@@ -473,11 +478,43 @@ func (l *Log) AggregateGroups(dst []Total, groups []int32, bounds []date.Date, w
 						k--
 					}
 				}
+				if sumOnly && c.qty != bigQty {
+					t := &dst[k]
+					t.n++
+					var carry uint64
+					t.lo, carry = bits.Add64(t.lo, uint64(c.qty), 0)
+					t.hi += int64(carry)
+					continue
+				}
 				l.add(&dst[k], c)
 			}
 		})
 	}
 	return dst
+}
+
+// sumRun adds the count and sum of a run's events on days [lo, hi) to t:
+// the loop of the commonest request, one period's sum.
+func (l *Log) sumRun(t *Total, run []cell, lo, hi int32) {
+	var acc wide
+	var count int64
+	for _, c := range run {
+		if c.day < lo || c.day >= hi {
+			continue
+		}
+		if c.qty == bigQty {
+			t.addBig(l.bigQuantity(int(c.pos)), key(c.day, c.pos))
+			continue
+		}
+		count++
+		var carry uint64
+		acc.lo, carry = bits.Add64(acc.lo, uint64(c.qty), 0)
+		acc.hi += int64(carry) // stored quantities are never negative
+	}
+	var carry uint64
+	t.lo, carry = bits.Add64(t.lo, acc.lo, 0)
+	t.hi += acc.hi + int64(carry)
+	t.n += count
 }
 
 // seal moves the open cells into a new segment sorted by group, then

@@ -156,3 +156,19 @@ func (t Total) Latest() decimal.Decimal {
 func (t Total) Aggregates() usage.Aggregates {
 	return usage.Aggregates{Count: t.n, Sum: t.Sum(), Max: t.Max(), Latest: t.Latest()}
 }
+
+// aggregates returns the aggregates r wants of t (the count always), the
+// others zero: each decimal made costs allocations.
+func (t Total) aggregates(r usage.Request) usage.Aggregates {
+	a := usage.Aggregates{Count: t.n}
+	if r.Wants(usage.WantSum) {
+		a.Sum = t.Sum()
+	}
+	if r.Wants(usage.WantMax) {
+		a.Max = t.Max()
+	}
+	if r.Wants(usage.WantLatest) {
+		a.Latest = t.Latest()
+	}
+	return a
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/google/uuid"
@@ -147,7 +148,7 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 		}
 	}
 	t.usage.invalidate()
-	return out.Clone(), nil
+	return out, nil
 }
 
 // stage turns a batch into documents by id; a later document with the same
@@ -268,6 +269,7 @@ func (s *Store) Get(ctx context.Context, org uuid.UUID, kind contract.Kind, ids 
 // holds the lock.
 func (t *tenant) get(kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
 	var out contract.Objects
+	reserve(&out, kind, len(ids))
 	for _, id := range ids {
 		var d *doc
 		if t != nil {
@@ -279,7 +281,7 @@ func (t *tenant) get(kind contract.Kind, ids ...uuid.UUID) (contract.Objects, er
 		}
 		appendDoc(&out, d.value)
 	}
-	return out.Clone(), nil
+	return out, nil
 }
 
 // Tree implements [store.TreeReader]: the whole tree is read under one
@@ -296,7 +298,34 @@ func (s *Store) Tree(ctx context.Context, org, parentID uuid.UUID) (contract.Obj
 	}, parentID)
 }
 
-// appendDoc adds a stored value to a bundle (the caller clones the bundle).
+// reserve makes room in o for n documents of kind.
+func reserve(o *contract.Objects, kind contract.Kind, n int) {
+	switch kind {
+	case contract.KindCustomer:
+		o.Customers = slices.Grow(o.Customers, n)
+	case contract.KindFixedFee:
+		o.FixedFees = slices.Grow(o.FixedFees, n)
+	case contract.KindPlan:
+		o.Plans = slices.Grow(o.Plans, n)
+	case contract.KindDiscount:
+		o.Discounts = slices.Grow(o.Discounts, n)
+	case contract.KindMinimum:
+		o.Minimums = slices.Grow(o.Minimums, n)
+	case contract.KindCredit:
+		o.Credits = slices.Grow(o.Credits, n)
+	case contract.KindBillingFrequency:
+		o.BillingFrequencies = slices.Grow(o.BillingFrequencies, n)
+	case contract.KindProductContract:
+		o.ProductContracts = slices.Grow(o.ProductContracts, n)
+	case contract.KindSubContract:
+		o.SubContracts = slices.Grow(o.SubContracts, n)
+	case contract.KindParentContract:
+		o.ParentContracts = slices.Grow(o.ParentContracts, n)
+	}
+}
+
+// appendDoc adds a copy of a stored value to a bundle, sharing nothing
+// with it.
 func appendDoc(o *contract.Objects, v any) {
 	switch v := v.(type) {
 	case contract.Customer:
@@ -304,7 +333,7 @@ func appendDoc(o *contract.Objects, v any) {
 	case plan.FixedFee:
 		o.FixedFees = append(o.FixedFees, v)
 	case plan.TierPlan:
-		o.Plans = append(o.Plans, v)
+		o.Plans = append(o.Plans, v.Clone())
 	case modifier.Discount:
 		o.Discounts = append(o.Discounts, v)
 	case modifier.Minimum:
@@ -316,9 +345,9 @@ func appendDoc(o *contract.Objects, v any) {
 	case contract.ProductContract:
 		o.ProductContracts = append(o.ProductContracts, v)
 	case contract.SubContract:
-		o.SubContracts = append(o.SubContracts, v)
+		o.SubContracts = append(o.SubContracts, v.Clone())
 	case contract.ParentContract:
-		o.ParentContracts = append(o.ParentContracts, v)
+		o.ParentContracts = append(o.ParentContracts, v.Clone())
 	}
 }
 
@@ -342,7 +371,7 @@ func (s *Store) List(ctx context.Context, org uuid.UUID, kinds ...contract.Kind)
 			appendDoc(&out, t.docs[id].value)
 		}
 	}
-	return out.Clone(), nil
+	return out, nil
 }
 
 // ParentContracts implements [store.Reader].

@@ -349,7 +349,7 @@ func (s *Store) Usage(ctx context.Context, org uuid.UUID, productContracts []uui
 // Aggregate implements [store.UsageAggregator] in one query: every
 // requested period of every product contract is a row of the answer, its
 // count, sum and max read from the usage index by day and its latest
-// quantity by one step back along it. Rows transferred are the periods
+// quantity, when wanted, by one step back along it. Rows transferred are the periods
 // asked for, whatever the number of events; the quantities are exact
 // (NUMERIC).
 func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Request) ([][]usage.Aggregates, error) {
@@ -364,6 +364,7 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 	var cs []uuid.UUID
 	var starts, ends []pgtype.Date
 	var from, before []int64
+	var wantLatest []bool
 	for i, r := range reqs {
 		out[i] = make([]usage.Aggregates, r.Periods())
 		b := r.Ingested.Before
@@ -374,6 +375,7 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 			rs, ks, cs = append(rs, int32(i)), append(ks, int32(k)), append(cs, r.Contract)
 			starts, ends = append(starts, pgBound(r.Bounds[k])), append(ends, pgBound(r.Bounds[k+1]))
 			from, before = append(from, r.Ingested.From), append(before, b)
+			wantLatest = append(wantLatest, r.Wants(usage.WantLatest))
 		}
 	}
 	if len(rs) == 0 {
@@ -381,8 +383,8 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT p.r, p.k, a.n, a.total::text, a.top::text, coalesce(l.quantity, 0)::text
-		FROM unnest($2::int[], $3::int[], $4::uuid[], $5::date[], $6::date[], $7::bigint[], $8::bigint[])
-		     AS p(r, k, c, s, e, f, b)
+		FROM unnest($2::int[], $3::int[], $4::uuid[], $5::date[], $6::date[], $7::bigint[], $8::bigint[], $9::bool[])
+		     AS p(r, k, c, s, e, f, b, l)
 		CROSS JOIN LATERAL (
 			SELECT count(*) AS n, coalesce(sum(u.quantity), 0) AS total, coalesce(max(u.quantity), 0) AS top
 			FROM pricekit_usage_events u
@@ -390,9 +392,9 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 			  AND u.seq >= p.f AND u.seq < p.b) a
 		LEFT JOIN LATERAL (
 			SELECT u.quantity FROM pricekit_usage_events u
-			WHERE u.org = $1 AND u.contract_id = p.c AND u.day >= p.s AND u.day < p.e
+			WHERE p.l AND u.org = $1 AND u.contract_id = p.c AND u.day >= p.s AND u.day < p.e
 			  AND u.seq >= p.f AND u.seq < p.b
-			ORDER BY u.day DESC, u.seq DESC LIMIT 1) l ON true`, org, rs, ks, cs, starts, ends, from, before)
+			ORDER BY u.day DESC, u.seq DESC LIMIT 1) l ON true`, org, rs, ks, cs, starts, ends, from, before, wantLatest)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: aggregate usage: %w", err)
 	}

@@ -24,6 +24,7 @@ func aggregateTests() []test {
 		{"NoUsage", testAggregateNoUsage},
 		{"TimeZoneDay", testAggregateTimeZone},
 		{"ProductNamedOrNot", testAggregateProductNamedOrNot},
+		{"Wanted", testAggregateWanted},
 		{"Charges", testAggregateCharges},
 		{"BadRequest", testAggregateBadRequest},
 		{"Tenancy", testAggregateTenancy},
@@ -91,6 +92,32 @@ func testAggregateAll(t *testing.T, s store.Store) {
 		sameAggregates(t, want(all, days, bounds[k], bounds[k+1]), got[0][k], "period ", k)
 	}
 	assert.Zero(t, got[0][5].Count, "April to June has no usage")
+}
+
+// testAggregateWanted: a request that wants one aggregate gets it right,
+// with the count, whatever it leaves zero.
+func testAggregateWanted(t *testing.T, s store.Store) {
+	org, tr := usageTree(t, s)
+	_, err := s.Ingest(t.Context(), org, []usage.Event{event("a", tr.product.ID, "2024-02-03", "4"),
+		event("b", tr.product.ID, "2024-02-09", "9"), event("c", tr.product.ID, "2024-02-05", "2.5")})
+	require.NoError(t, err)
+	bounds := []date.Date{day("2024-02-01"), day("2024-03-01")}
+	got, err := s.Aggregate(t.Context(), org, []usage.Request{
+		{Contract: tr.product.ID, Bounds: bounds, Want: usage.WantSum},
+		{Contract: tr.product.ID, Bounds: bounds, Want: usage.WantMax},
+		{Contract: tr.product.ID, Bounds: bounds, Want: usage.WantLatest},
+		{Contract: tr.product.ID, Bounds: bounds, Want: usage.WantCount},
+		{Contract: tr.product.ID, Bounds: bounds, Want: usage.WantSum | usage.WantLatest},
+	})
+	require.NoError(t, err)
+	for i := range got {
+		assert.Equal(t, int64(3), got[i][0].Count, "request %d", i)
+	}
+	assert.Equal(t, "15.5", got[0][0].Sum.String())
+	assert.Equal(t, "9", got[1][0].Max.String())
+	assert.Equal(t, "9", got[2][0].Latest.String(), "9 is on the latest day, though not the last ingested")
+	assert.Equal(t, "15.5", got[4][0].Sum.String())
+	assert.Equal(t, "9", got[4][0].Latest.String())
 }
 
 // testAggregateCharges: percentage pricing's per-event charges, against
@@ -226,6 +253,8 @@ func testAggregateBadRequest(t *testing.T, s store.Store) {
 		"minimum above maximum": {usage.Request{Contract: tr.product.ID, Bounds: []date.Date{day("2024-01-01"), day("2024-02-01")},
 			Charge: &usage.Charge{Rate: dec("1"), Minimum: decimal.NewNullDecimal(dec("2")), Maximum: decimal.NewNullDecimal(dec("1"))}},
 			"requests[1].charge.minimum"},
+		"unknown aggregate": {usage.Request{Contract: tr.product.ID, Bounds: []date.Date{day("2024-01-01"), day("2024-02-01")},
+			Want: 1 << 6}, "requests[1].want"},
 		"negative free events": {usage.Request{Contract: tr.product.ID, Bounds: []date.Date{day("2024-01-01"), day("2024-02-01")},
 			Charge: &usage.Charge{Rate: dec("1"), Free: -1}}, "requests[1].charge.free"},
 	} {
