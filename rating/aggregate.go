@@ -89,6 +89,7 @@ func (e *engine) fetch(k, last int) error {
 		}
 	}
 	e.fetched = end + 1
+	e.days = nil // the requests keep their bounds; the next window gets its own
 	if len(reqs) == 0 {
 		return nil
 	}
@@ -113,9 +114,9 @@ func (p *product) landing(s, end date.Date) (int, int, bool) {
 	if lo >= hi {
 		return 0, 0, false
 	}
-	first := p.grid.Index(lo)
-	last := p.grid.Index(hi - 1)
-	if q, _ := p.grid.Period(last, p.start, p.end); q.Last() >= end {
+	first := p.indexOf(lo)
+	last := p.indexOf(hi - 1)
+	if q, _ := p.period(last); q.Last() >= end {
 		last--
 	}
 	return first, last, first <= last
@@ -144,10 +145,15 @@ func (e *engine) bounds(p *product, s, end date.Date) []date.Date {
 	if !ok {
 		return nil
 	}
-	b := make([]date.Date, 0, last-first+2)
+	n := last - first + 2
+	if cap(e.days)-len(e.days) < n {
+		e.days = make([]date.Date, 0, max(n, 64)) // one allocation for a window's requests
+	}
+	b := e.days[len(e.days) : len(e.days) : len(e.days)+n]
+	e.days = e.days[:len(e.days)+n]
 	var q schedule.Period
 	for k := first; k <= last; k++ {
-		q, _ = p.grid.Period(k, p.start, p.end)
+		q, _ = p.period(k)
 		b = append(b, q.Start)
 	}
 	return append(b, q.End)
@@ -166,7 +172,7 @@ func (e *engine) aggregates(p *product, start date.Date) usage.Aggregates {
 	// Not fetched: cannot happen, since fetch asks for every period that
 	// lands in its window; answer from the aggregator alone rather than
 	// price a period as empty.
-	q, _ := p.grid.Period(p.grid.Index(start), p.start, p.end)
+	q, _ := p.period(p.indexOf(start))
 	got, err := e.src.Aggregate([]usage.Request{{Contract: p.pc.ID, Bounds: []date.Date{q.Start, q.End},
 		Want: wants(p.pricer.Aggregation())}})
 	if err != nil {

@@ -17,8 +17,8 @@ func (e *engine) usageLines(dst []entry, p *product, s, end date.Date) []entry {
 	if lo >= hi {
 		return dst
 	}
-	for k := p.grid.Index(lo); ; k++ {
-		q, ok := p.grid.Period(k, p.start, p.end)
+	for k := p.indexOf(lo); ; k++ {
+		q, ok := p.period(k)
 		if !ok || q.Last() >= end {
 			return dst
 		}

@@ -16,10 +16,11 @@ type engine struct {
 	explain bool // write calculations: the statement is one the caller asked for
 
 	src     Aggregator
-	err     error   // the first error of src
-	fetched int     // statements before it have their usage fetched
-	cache   [][]agg // by product index: aggregates of its fetched periods, in date order
-	next    []int   // by product index: the next cache entry to use
+	err     error       // the first error of src
+	fetched int         // statements before it have their usage fetched
+	cache   [][]agg     // by product index: aggregates of its fetched periods, in date order
+	next    []int       // by product index: the next cache entry to use
+	days    []date.Date // room for the bounds of the window being fetched
 }
 
 // entry is a line with the day that decides the statement it lands on and,
@@ -171,7 +172,7 @@ func (e *engine) linesIn(n *node, a, b date.Date, own bool) bool {
 		if p.end != 0 && lo >= p.end {
 			continue
 		}
-		if q, ok := p.grid.Period(p.grid.Index(lo), p.start, p.end); ok && q.Last() < b {
+		if q, ok := p.period(p.indexOf(lo)); ok && q.Last() < b {
 			return true
 		}
 	}

@@ -79,6 +79,35 @@ type product struct {
 	start, end date.Date // effective: its own dates clipped to its node's
 	active     bool      // its node is active and its effective dates hold a day
 	index      int       // dense index of the tree's product contracts
+	// The last period of the grid computed: rating asks for the same few
+	// periods of a product many times, and each costs calendar math.
+	memoK  int
+	memoLo date.Date
+	memoHi date.Date
+	memoOK bool
+}
+
+// remember computes and keeps the boundaries of grid period k.
+func (p *product) remember(k int) {
+	if !p.memoOK || p.memoK != k {
+		p.memoK, p.memoLo, p.memoHi, p.memoOK = k, p.grid.Boundary(k), p.grid.Boundary(k+1), true
+	}
+}
+
+// indexOf returns the index of p's grid period that holds day.
+func (p *product) indexOf(day date.Date) int {
+	if p.memoOK && p.memoLo <= day && day < p.memoHi {
+		return p.memoK
+	}
+	k := p.grid.Index(day)
+	p.remember(k)
+	return k
+}
+
+// period returns p's period k, clipped to its effective dates.
+func (p *product) period(k int) (schedule.Period, bool) {
+	p.remember(k)
+	return schedule.Cut(p.memoLo, p.memoHi, p.start, p.end)
 }
 
 // tree is a resolved parent contract.
@@ -165,6 +194,7 @@ type builder struct {
 	ix      *index
 	errs    []error
 	pricers []pricer // the tree's plans, each compiled once
+	slab    []product
 	t       *tree
 }
 
@@ -294,7 +324,11 @@ func (b *builder) product(n *node, i int, id uuid.UUID, below bool) {
 		b.fail(pricekit.ErrUnknownReference, path(), "no product contract %s", id)
 		return
 	}
-	p := &product{pc: pc, grid: n.grid}
+	if len(b.slab) == cap(b.slab) {
+		b.slab = make([]product, 0, 8) // products come in few allocations
+	}
+	b.slab = append(b.slab, product{pc: pc, grid: n.grid})
+	p := &b.slab[len(b.slab)-1]
 	p.start, p.end = clip(pc.Dates, n.start, n.end)
 	if pc.BillingFrequency != uuid.Nil {
 		if f, ok := b.frequency(path(), pc.BillingFrequency); ok && !below {

@@ -77,7 +77,13 @@ func (g Grid) Index(day date.Date) int {
 // (end 0: no end), keeping the full period it was cut from; ok is false
 // when nothing of it lies in that range.
 func (g Grid) Period(k int, start, end date.Date) (p Period, ok bool) {
-	lo, hi := g.Boundary(k), g.Boundary(k+1)
+	return Cut(g.Boundary(k), g.Boundary(k+1), start, end)
+}
+
+// Cut returns the full period [lo, hi) clipped to the days [start, end)
+// (end 0: no end), as [Grid.Period] does; ok is false when nothing of it
+// lies in that range.
+func Cut(lo, hi, start, end date.Date) (p Period, ok bool) {
 	p = Period{Start: max(lo, start), End: hi, FullStart: lo, FullEnd: hi}
 	if end != 0 && p.End > end {
 		p.End = end

@@ -159,6 +159,9 @@ func (s *idSet) add(id uuid.UUID) bool {
 	if slices.Contains(s.few, id) {
 		return false
 	}
+	if s.few == nil {
+		s.few = make([]uuid.UUID, 0, 32)
+	}
 	if len(s.few) < 32 {
 		s.few = append(s.few, id)
 		return true
