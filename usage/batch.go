@@ -3,7 +3,9 @@ package usage
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -69,10 +71,26 @@ func dayField(e Event) string {
 // Batch is an accepted batch of events: the ones to store, in batch order,
 // each with its day (in its parent contract's time zone), and how many
 // were replays of an event stored or earlier in the batch, which count once.
+// Index, when not nil, gives the place in the batch given to Accept of
+// each event to store; nil means Events is that batch itself.
 type Batch struct {
 	Events   []Event
 	Days     []date.Date
 	Replayed int
+	Index    []int
+}
+
+// Lookup is what a batch is accepted against: where its events would go.
+// Accept asks it about a whole batch at a time, so that a store can look
+// many events up together, its memory loads overlapping, rather than
+// answer one call per event.
+type Lookup interface {
+	// Targets sets targets[i] and known[i] for the product contract that
+	// events[i] names, for every i with ask[i].
+	Targets(events []Event, ask []bool, targets []Target, known []bool)
+	// Stored calls found(i, prev) for every i with ask[i] whose id names
+	// a stored event prev.
+	Stored(events []Event, ask []bool, found func(i int, prev Event))
 }
 
 // Accept checks a batch of events as a whole (docs/errors.md): every event
@@ -83,79 +101,208 @@ type Batch struct {
 // error naming every bad event as usage[i], and changes nothing.
 //
 // It is the one acceptance rule of pricekit: every store's ingestion and
-// every rating of events held in memory goes through it. stored returns
-// the stored event with an id, if any; nil means none is stored.
+// every rating of events held in memory goes through it (or through
+// [AcceptBatch], the same rule asking a [Lookup]). stored returns the
+// stored event with an id, if any; nil means none is stored.
 func Accept(events []Event, lookup func(uuid.UUID) (Target, bool), stored func(id string) (Event, bool)) (Batch, error) {
-	if len(events) == 0 {
-		return Batch{}, pricekit.Errorf(pricekit.ErrMissingInput, "usage", "", "no usage events")
-	}
+	return AcceptBatch(events, funcs{lookup, stored})
+}
+
+// funcs is a [Lookup] answering one event at a time.
+type funcs struct {
+	lookup func(uuid.UUID) (Target, bool)
+	stored func(id string) (Event, bool)
+}
+
+func (f funcs) Targets(events []Event, ask []bool, targets []Target, known []bool) {
 	var (
-		errs   []error
-		keep   = make([]bool, len(events))
-		days   = make([]date.Date, len(events))
-		seen   map[string]int // id → index of its first event in the batch
 		lastID uuid.UUID
 		last   Target
-		known  bool
-		n      int
+		ok     bool
+		looked bool
 	)
-	for i, e := range events {
-		if err := e.Validate(); err != nil {
-			errs = append(errs, pricekit.Prefix(eventField(i), err))
+	for i := range events {
+		if !ask[i] {
 			continue
 		}
-		if e.ContractID != lastID || i == 0 {
-			lastID = e.ContractID
-			last, known = lookup(e.ContractID)
+		if id := events[i].ContractID; id != lastID || !looked {
+			lastID, looked = id, true
+			last, ok = f.lookup(id)
 		}
-		if !known {
-			errs = append(errs, unknownContract(i, e.ContractID))
+		targets[i], known[i] = last, ok
+	}
+}
+
+func (f funcs) Stored(events []Event, ask []bool, found func(int, Event)) {
+	if f.stored == nil {
+		return
+	}
+	for i := range events {
+		if ask[i] {
+			if prev, ok := f.stored(events[i].ID); ok {
+				found(i, prev)
+			}
+		}
+	}
+}
+
+// AcceptBatch is [Accept] asking lk about the whole batch at once. It runs
+// the rule in passes — validate every event, look up every contract, check
+// every day, look up every id, then ids repeated within the batch — and
+// reports, for each bad event, the first problem found, as Accept does.
+func AcceptBatch(events []Event, lk Lookup) (Batch, error) {
+	n := len(events)
+	if n == 0 {
+		return Batch{}, pricekit.Errorf(pricekit.ErrMissingInput, "usage", "", "no usage events")
+	}
+	sc := scratchFor(n)
+	defer scratchPool.Put(sc)
+	bad, ask, targets, known, drop := sc.bad[:n], sc.ask[:n], sc.targets[:n], sc.known[:n], sc.drop[:n]
+	days := make([]date.Date, n) // handed out with the batch
+	failed := false
+	fail := func(i int, err error) {
+		bad[i], failed = err, true
+	}
+	for i := range events {
+		if err := events[i].Validate(); err != nil {
+			fail(i, pricekit.Prefix(eventField(i), err))
+		}
+		ask[i] = bad[i] == nil
+	}
+	lk.Targets(events, ask, targets, known)
+	for i := range events {
+		if !ask[i] {
 			continue
 		}
-		day := e.Day(last.Location)
-		if err := e.fit(last, day); err != nil {
-			errs = append(errs, pricekit.Prefix(eventField(i), err))
+		e := &events[i]
+		if !known[i] {
+			fail(i, unknownContract(i, e.ContractID))
+			ask[i] = false
+			continue
+		}
+		day := e.Day(targets[i].Location)
+		if err := e.fit(targets[i], day); err != nil {
+			fail(i, pricekit.Prefix(eventField(i), err))
+			ask[i] = false
 			continue
 		}
 		days[i] = day
-		if e.ID != "" {
-			if stored != nil {
-				if prev, ok := stored(e.ID); ok {
-					if !last.Same(prev, e) {
-						errs = append(errs, duplicate(eventField(i), e.ID))
-					}
-					continue
-				}
-			}
-			if seen == nil {
-				seen = make(map[string]int, len(events))
-			}
-			if j, ok := seen[e.ID]; ok {
-				if !last.Same(events[j], e) {
-					errs = append(errs, duplicate(eventField(i), e.ID))
-				}
-				continue
-			}
-			seen[e.ID] = i
+		ask[i] = e.ID != ""
+	}
+	lk.Stored(events, ask, func(i int, prev Event) {
+		if !targets[i].Same(prev, events[i]) {
+			fail(i, duplicate(eventField(i), events[i].ID))
 		}
-		keep[i] = true
-		n++
+		drop[i], ask[i] = true, false // a replay, or refused
+	})
+	// Ids repeated within the batch: the first good event with an id
+	// stands, the later ones replay it or are refused.
+	seen := sc.seenTable(n)
+	for i := range events {
+		if !ask[i] {
+			continue
+		}
+		if j := seen.first(events, i); j >= 0 {
+			if !targets[i].Same(events[j], events[i]) {
+				fail(i, duplicate(eventField(i), events[i].ID))
+			}
+			drop[i] = true
+		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return Batch{}, err
+	if failed {
+		var errs []error
+		for _, err := range bad {
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return Batch{}, errors.Join(errs...)
 	}
-	b := Batch{Replayed: len(events) - n}
-	if n == len(events) {
+	b := Batch{}
+	for i := range drop {
+		if drop[i] {
+			b.Replayed++
+		}
+	}
+	if b.Replayed == 0 {
 		b.Events, b.Days = events, days // nothing to drop: no copy
 		return b, nil
 	}
-	b.Events, b.Days = make([]Event, 0, n), make([]date.Date, 0, n)
+	kept := n - b.Replayed
+	b.Events, b.Days, b.Index = make([]Event, 0, kept), make([]date.Date, 0, kept), make([]int, 0, kept)
 	for i, e := range events {
-		if keep[i] {
-			b.Events, b.Days = append(b.Events, e), append(b.Days, days[i])
+		if !drop[i] {
+			b.Events, b.Days, b.Index = append(b.Events, e), append(b.Days, days[i]), append(b.Index, i)
 		}
 	}
 	return b, nil
+}
+
+// scratch is the working memory of one AcceptBatch, pooled so that a busy
+// ingestion does not allocate it per batch.
+type scratch struct {
+	bad     []error
+	ask     []bool
+	targets []Target
+	known   []bool
+	drop    []bool
+	seen    idTable
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
+
+// scratchFor returns a cleared scratch for n events.
+func scratchFor(n int) *scratch {
+	sc := scratchPool.Get().(*scratch)
+	if cap(sc.bad) < n {
+		sc.bad, sc.ask, sc.targets = make([]error, n), make([]bool, n), make([]Target, n)
+		sc.known, sc.drop = make([]bool, n), make([]bool, n)
+	}
+	clear(sc.bad[:n])
+	clear(sc.drop[:n])
+	clear(sc.known[:n])
+	return sc
+}
+
+// idTable finds, for an event, the first earlier one of its batch with
+// the same id: open addressing over the ids' hashes, load at most 1/2.
+type idTable struct {
+	slots []int32 // event index + 1; 0: empty
+	mask  uint64
+}
+
+var idSeed = maphash.MakeSeed()
+
+// seenTable returns sc's id table, empty and large enough for n events.
+func (sc *scratch) seenTable(n int) *idTable {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	t := &sc.seen
+	if len(t.slots) < size {
+		t.slots = make([]int32, size)
+	}
+	t.slots = t.slots[:size]
+	clear(t.slots)
+	t.mask = uint64(size - 1)
+	return t
+}
+
+// first returns the index of the first event before i in events with
+// i's id, or -1 after recording i as the first with it.
+func (t *idTable) first(events []Event, i int) int {
+	id := events[i].ID
+	for p := maphash.String(idSeed, id) & t.mask; ; p = (p + 1) & t.mask {
+		j := t.slots[p]
+		if j == 0 {
+			t.slots[p] = int32(i + 1)
+			return -1
+		}
+		if events[j-1].ID == id {
+			return int(j - 1)
+		}
+	}
 }
 
 func eventField(i int) string { return "usage[" + strconv.Itoa(i) + "]" }

@@ -58,9 +58,14 @@ type Log struct {
 	nIDs  int
 	seed  maphash.Seed
 
-	keys       []GroupKey
-	groups     map[GroupKey]int32
-	byContract map[uuid.UUID][2]int32 // a product contract's groups (-1: none): its events name its product or none
+	keys []GroupKey
+	ctab contracts // the product contracts: targets and groups
+
+	// Working memory of an ingest, by the batch's event: its contract's
+	// entry, and its id's hash.
+	entryOf []int32
+	hashOf  []uint64
+	touched uint32 // what touch read, kept so the reads are not dropped
 
 	segs     []segment // the sealed events, oldest first: positions [0, sealed)
 	sealed   int
@@ -150,8 +155,12 @@ func (l *Log) Key(g int32) GroupKey { return l.keys[g] }
 
 // Group returns the index of the group of k, if any event has it.
 func (l *Log) Group(k GroupKey) (int32, bool) {
-	g, ok := l.groups[k]
-	return g, ok
+	for _, g := range l.GroupsOf(k.ContractID) {
+		if l.keys[g].ProductID == k.ProductID {
+			return g, true
+		}
+	}
+	return 0, false
 }
 
 // GroupOf returns the group of event i.
@@ -261,7 +270,11 @@ func (l *Log) Find(id string) (int, bool) {
 	if id == "" || len(l.index) == 0 {
 		return 0, false
 	}
-	h := maphash.String(l.seed, id)
+	return l.probe(id, maphash.String(l.seed, id))
+}
+
+// probe finds the event with id, whose hash is h.
+func (l *Log) probe(id string, h uint64) (int, bool) {
 	tag, mask := uint32(h>>32), uint64(len(l.index)-1)
 	for p := h & mask; ; p = (p + 1) & mask {
 		s := l.index[p]
@@ -272,15 +285,6 @@ func (l *Log) Find(id string) (int, bool) {
 			return int(s.event - 1), true
 		}
 	}
-}
-
-// insertID indexes event i under its (non-empty, new) id.
-func (l *Log) insertID(i int, id string) {
-	if (l.nIDs+1)*2 > len(l.index) {
-		l.rehash(max(len(l.index)*2, 1024))
-	}
-	l.place(i, maphash.String(l.seed, id))
-	l.nIDs++
 }
 
 func (l *Log) place(i int, h uint64) {
@@ -299,24 +303,48 @@ func (l *Log) rehash(size int) {
 	}
 	l.index = make([]slot, size)
 	l.nIDs = 0
-	for i := range l.n {
-		if id := l.id(i); len(id) > 0 {
-			l.place(i, maphash.Bytes(l.seed, id))
-			l.nIDs++
+	// A block of ids at a time: hash them, touch their slots, place
+	// them, so that the misses of a block overlap.
+	var hashes [1024]uint64
+	var events [1024]int32
+	for from := 0; from < l.n; {
+		n := 0
+		for ; from < l.n && n < len(hashes); from++ {
+			if id := l.id(from); len(id) > 0 {
+				hashes[n], events[n] = maphash.Bytes(l.seed, id), int32(from)
+				n++
+			}
 		}
+		l.touch(hashes[:n])
+		for k := range n {
+			l.place(int(events[k]), hashes[k])
+		}
+		l.nIDs += n
 	}
 }
 
-// Ingest checks a batch with [usage.Accept] — the one acceptance rule:
-// valid events, known product contracts that they fit, replays of an id
-// with the same payload only — and appends the events it accepts, each on
-// the day Accept gave it (in the target's time zone).
+// Ingest checks a batch with [usage.AcceptBatch] — the one acceptance
+// rule: valid events, known product contracts that they fit, replays of an
+// id with the same payload only — and appends the events it accepts, each
+// on the day the rule gave it (in the target's time zone).
+//
+// lookup is asked for a product contract's target the first time the log
+// meets the contract, and again after [Log.ForgetTargets]; the log keeps
+// the answers beside the contract's groups, so that one probe of its
+// contract table serves an event.
 //
 // On success it returns how many events were added and how many were
 // replays. Otherwise it returns an error naming every bad event as
 // usage[i], and the log is unchanged.
 func (l *Log) Ingest(events []usage.Event, lookup func(contract uuid.UUID) (usage.Target, bool)) (added, replayed int, err error) {
-	b, err := usage.Accept(events, lookup, l.stored)
+	if l.index == nil {
+		l.rehash(1024) // the id hashes need the index's seed
+	}
+	if cap(l.entryOf) < len(events) {
+		l.entryOf, l.hashOf = make([]int32, len(events)), make([]uint64, len(events))
+	}
+	l.entryOf, l.hashOf = l.entryOf[:len(events)], l.hashOf[:len(events)]
+	b, err := usage.AcceptBatch(events, ingest{l, lookup})
 	if err != nil {
 		return 0, 0, err
 	}
@@ -324,25 +352,137 @@ func (l *Log) Ingest(events []usage.Event, lookup func(contract uuid.UUID) (usag
 		return 0, 0, pricekit.Errorf(pricekit.ErrInvalidInput, "usage", "",
 			fmt.Sprintf("the log holds %d events; %d more would exceed its capacity", l.n, len(b.Events)))
 	}
-	if l.groups == nil {
-		l.groups = map[GroupKey]int32{}
-	}
-	var (
-		lastKey GroupKey
-		lastG   int32 = -1
-	)
-	for i, e := range b.Events {
-		k := GroupKey{e.ContractID, e.ProductID}
-		if k != lastKey || lastG < 0 {
-			lastKey, lastG = k, l.group(k)
+	first := l.n
+	for k, e := range b.Events {
+		i := k
+		if b.Index != nil {
+			i = b.Index[k]
 		}
+		g := l.group(l.entryOf[i], e.ProductID)
 		q, fits := toFixed(e.Quantity)
-		l.append(e, lastG, b.Days[i], q, fits)
+		l.append(e, g, b.Days[k], q, fits)
+	}
+	// The ids into the index in a pass of their own: independent stores
+	// whose cache misses overlap.
+	if (l.nIDs+len(b.Events))*2 > len(l.index) {
+		size := len(l.index)
+		for (l.nIDs+len(b.Events))*2 > size {
+			size *= 2
+		}
+		l.rehash(size)
+	}
+	hashes := l.hashOf[:0] // the batch's hashes, in the order of b.Events, reusing the room
+	for k := range b.Events {
+		i := k
+		if b.Index != nil {
+			i = b.Index[k]
+		}
+		hashes = append(hashes, l.hashOf[i]) // k ≤ i: never overwrites a hash still to read
+	}
+	l.touch(hashes)
+	for k, h := range hashes {
+		if b.Events[k].ID != "" {
+			l.place(first+k, h)
+			l.nIDs++
+		}
 	}
 	return len(b.Events), b.Replayed, nil
 }
 
-// stored returns the stored event with id, if any.
+// touch loads the first index slot of each hash, so that the placing
+// that follows finds them in the cache: independent loads, with no branch
+// on what they read, overlap their misses.
+func (l *Log) touch(hashes []uint64) {
+	mask := uint64(len(l.index) - 1)
+	var any uint32
+	for _, h := range hashes {
+		any |= l.index[h&mask].event
+	}
+	l.touched = any
+}
+
+// ForgetTargets makes the log ask for every product contract's target
+// again: the documents they come from changed.
+func (l *Log) ForgetTargets() { l.ctab.forget() }
+
+// ingest is the [usage.Lookup] of one Ingest: the log's contract table
+// and id index, probed a batch at a time.
+type ingest struct {
+	l      *Log
+	lookup func(uuid.UUID) (usage.Target, bool)
+}
+
+func (in ingest) Targets(events []usage.Event, ask []bool, targets []usage.Target, known []bool) {
+	c := &in.l.ctab
+	ent := in.l.entryOf
+	// Touch every contract's first slot, then probe: the loads of the
+	// first pass do not wait on each other, and the second finds them
+	// cached.
+	c.touch(events, ask, in.l.hashOf)
+	for i := range events {
+		ent[i] = -1
+		if ask[i] {
+			ent[i] = c.findHashed(events[i].ContractID, in.l.hashOf[i])
+		}
+	}
+	for i := range events {
+		if !ask[i] {
+			continue
+		}
+		id := events[i].ContractID
+		e := ent[i]
+		if e < 0 {
+			if e = c.find(id); e < 0 { // added for an earlier event of the batch?
+				t, ok := in.lookup(id)
+				if !ok {
+					continue // unknown: known[i] stays false, and no entry is kept
+				}
+				e = c.add(id)
+				c.entries[e].target, c.entries[e].known, c.entries[e].gen = t, true, c.gen
+			}
+			ent[i] = e
+		}
+		en := &c.entries[e]
+		if en.gen != c.gen {
+			en.target, en.known = in.lookup(id)
+			en.gen = c.gen
+		}
+		targets[i], known[i] = en.target, en.known
+	}
+}
+
+func (in ingest) Stored(events []usage.Event, ask []bool, found func(int, usage.Event)) {
+	l := in.l
+	h := l.hashOf
+	for i := range events {
+		if ask[i] {
+			h[i] = maphash.String(l.seed, events[i].ID)
+		}
+	}
+	if l.nIDs == 0 {
+		return
+	}
+	// Touch every event's first slot, then probe: the loads of the first
+	// pass do not wait on each other, and the second finds them cached.
+	mask := uint64(len(l.index) - 1)
+	var occupied []int32 // the events whose first slot is taken: all others are new ids
+	for i := range events {
+		if ask[i] && l.index[h[i]&mask].event != 0 {
+			occupied = append(occupied, int32(i))
+		}
+	}
+	var pos []int32 // pairs of an event and the position of its stored one
+	for _, i := range occupied {
+		if p, ok := l.probe(events[i].ID, h[i]); ok {
+			pos = append(pos, i, int32(p))
+		}
+	}
+	for k := 0; k < len(pos); k += 2 {
+		found(int(pos[k]), l.Event(int(pos[k+1])))
+	}
+}
+
+// stored returns the stored event with id.
 func (l *Log) stored(id string) (usage.Event, bool) {
 	if i, ok := l.Find(id); ok {
 		return l.Event(i), true
@@ -350,34 +490,23 @@ func (l *Log) stored(id string) (usage.Event, bool) {
 	return usage.Event{}, false
 }
 
-// group returns the index of k's group, adding it when it is new. It is
-// found through the contract (a 16-byte key): a contract has two groups at
-// most.
-func (l *Log) group(k GroupKey) int32 {
-	if pair, ok := l.byContract[k.ContractID]; ok {
-		for _, g := range pair {
-			if g >= 0 && l.keys[g].ProductID == k.ProductID {
-				return g
-			}
-		}
+// group returns the group of an event of contract entry e naming product
+// (uuid.Nil: none), adding it when it is the first. An accepted event
+// names the contract's own product or none, so a contract has two groups
+// at most: groups[0] for events naming none, groups[1] for the others.
+func (l *Log) group(e int32, product uuid.UUID) int32 {
+	en := &l.ctab.entries[e]
+	named := 0
+	if product != uuid.Nil {
+		named = 1
+	}
+	if g := en.groups[named]; g >= 0 {
+		return g
 	}
 	g := int32(len(l.keys))
-	l.keys = append(l.keys, k)
+	l.keys = append(l.keys, GroupKey{en.id, product})
 	l.open = append(l.open, nil)
-	l.groups[k] = g
-	if l.byContract == nil {
-		l.byContract = map[uuid.UUID][2]int32{}
-	}
-	pair, ok := l.byContract[k.ContractID]
-	if !ok {
-		pair = [2]int32{-1, -1}
-	}
-	if pair[0] < 0 {
-		pair[0] = g
-	} else {
-		pair[1] = g // an accepted event names the contract's own product or none: two groups at most
-	}
-	l.byContract[k.ContractID] = pair
+	en.groups[named] = g
 	return g
 }
 
@@ -386,7 +515,8 @@ func (l *Log) append(e usage.Event, g int32, day date.Date, q int64, fits bool) 
 	if i&(chunkSize-1) == 0 && i>>chunkBits == len(l.chunks) {
 		c := &chunk{}
 		if i > 0 { // the first chunk grows as needed; later ones are made whole
-			c = &chunk{group: make([]int32, 0, chunkSize), idEnd: make([]uint32, 0, chunkSize)}
+			c = &chunk{group: make([]int32, 0, chunkSize), idEnd: make([]uint32, 0, chunkSize),
+				ids: make([]byte, 0, len(l.chunks[len(l.chunks)-1].ids))} // ids as long as the last chunk's
 		}
 		l.chunks = append(l.chunks, c)
 	}
@@ -409,7 +539,7 @@ func (l *Log) append(e usage.Event, g int32, day date.Date, q int64, fits bool) 
 		if c.ts != nil {
 			c.ts = append(c.ts, noTime)
 		}
-		l.appendID(c, i, e.ID)
+		l.appendID(c, e.ID)
 		return
 	case c.ts == nil:
 		// The chunk's first timestamp: until now it held only dates.
@@ -428,15 +558,12 @@ func (l *Log) append(e usage.Event, g int32, day date.Date, q int64, fits bool) 
 	default:
 		c.ts = append(c.ts, e.Timestamp.UnixNano())
 	}
-	l.appendID(c, i, e.ID)
+	l.appendID(c, e.ID)
 }
 
-func (l *Log) appendID(c *chunk, i int, id string) {
+func (l *Log) appendID(c *chunk, id string) {
 	c.ids = append(c.ids, id...)
 	c.idEnd = append(c.idEnd, uint32(len(c.ids)))
-	if id != "" {
-		l.insertID(i, id)
-	}
 }
 
 var (
@@ -526,8 +653,16 @@ func (l *Log) seal() {
 	for _, g := range l.openUsed {
 		seg.groups = append(seg.groups, g)
 		seg.starts = append(seg.starts, int32(len(seg.cells)))
-		seg.cells = append(seg.cells, l.open[g]...)
-		l.open[g] = nil // most groups have a few events a chunk: keep no spare room
+		run := l.open[g]
+		seg.cells = append(seg.cells, run...)
+		// A group keeps its room for the next chunk when it used more
+		// than a quarter of it in this one: busy groups do not grow
+		// their cells again chunk after chunk, and idle ones hold nothing.
+		if len(run)*4 > cap(run) {
+			l.open[g] = run[:0]
+		} else {
+			l.open[g] = nil
+		}
 	}
 	seg.starts = append(seg.starts, int32(len(seg.cells)))
 	l.openUsed = l.openUsed[:0]
@@ -570,14 +705,20 @@ func merge(a, b segment) segment {
 // GroupsOf returns the groups of product contract c's events (by the
 // product they named), in the order they were first seen.
 func (l *Log) GroupsOf(c uuid.UUID) []int32 {
-	pair, ok := l.byContract[c]
-	switch {
-	case !ok:
+	e := l.ctab.find(c)
+	if e < 0 {
 		return nil
-	case pair[1] < 0:
-		return pair[:1]
 	}
-	return pair[:]
+	pair := &l.ctab.entries[e].groups
+	switch {
+	case pair[0] >= 0 && pair[1] >= 0:
+		return pair[:2:2]
+	case pair[0] >= 0:
+		return pair[:1:1]
+	case pair[1] >= 0:
+		return pair[1:2:2]
+	}
+	return nil
 }
 
 // Since returns the indexes of the events of groups at or after index

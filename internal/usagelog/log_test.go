@@ -247,6 +247,10 @@ func TestIngestTimeZones(t *testing.T) {
 		var l usagelog.Log
 		_, _, err := l.Ingest([]usage.Event{e}, targets(load("Pacific/Kiritimati")))
 		require.NoError(t, err)
+		// The log keeps the targets it was given until told they changed.
+		_, _, err = l.Ingest([]usage.Event{e}, targets(time.UTC))
+		require.NoError(t, err, "a replay against the kept target")
+		l.ForgetTargets()
 		_, _, err = l.Ingest([]usage.Event{e}, targets(time.UTC))
 		require.ErrorIs(t, err, pricekit.ErrUsageOutOfContract)
 	})

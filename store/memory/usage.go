@@ -26,7 +26,7 @@ type usageLog struct {
 }
 
 func (l *usageLog) init()       { l.marks = map[uuid.UUID][]usage.Mark{} }
-func (l *usageLog) invalidate() { l.targets = nil }
+func (l *usageLog) invalidate() { l.targets = nil; l.log.ForgetTargets() }
 
 // targetsOf maps every product contract to its dates, product and the time
 // zone of a parent contract above it (UTC for a draft).
