@@ -132,22 +132,35 @@ func (a Aggregates) Merge(b Aggregates) Aggregates {
 		return b
 	}
 	m := Aggregates{Count: a.Count + b.Count, Sum: a.Sum.Add(b.Sum), Max: a.Max, Latest: b.Latest,
-		Charges: a.Charges.Add(b.Charges)}
+		Charges: addCharges(a.Charges, b.Charges)}
 	if b.Max.GreaterThan(a.Max) {
 		m.Max = b.Max
 	}
 	return m
 }
 
+// addCharges returns the sum of a and b, nil when both are.
+func addCharges(a, b *Charges) *Charges {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	c := a.Add(*b)
+	return &c
+}
+
 // Aggregates are what one period's events add up to, every aggregation at
 // once: their number, the sum, the largest and the latest quantity (the
 // last by day, then by the order they were accepted). The zero Aggregates
 // are a period without usage: 0 for each. Charges are the period's events
-// priced one at a time, when the request asked for it, and zero otherwise.
+// priced one at a time when the request asked for them (then never nil),
+// and nil otherwise.
 type Aggregates struct {
 	Count   int64
 	Sum     decimal.Decimal
 	Max     decimal.Decimal
 	Latest  decimal.Decimal
-	Charges Charges
+	Charges *Charges
 }

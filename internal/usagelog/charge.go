@@ -18,7 +18,15 @@ import (
 // each requested period and, where a request asks for it, the charges of
 // its events one at a time. It is how a store and rating's usage held in
 // memory both answer the aggregation seam.
+//
+// Many requests over the same periods — a good share of the log's
+// contracts at once, as a report or a bulk export asks — are answered by
+// one pass over the whole log ([Log.Aggregate]) instead of one walk per
+// contract.
 func (l *Log) Answer(reqs []usage.Request) [][]usage.Aggregates {
+	if out, ok := l.answerAll(reqs); ok {
+		return out
+	}
 	out := make([][]usage.Aggregates, len(reqs))
 	n := 0
 	for _, r := range reqs {
@@ -34,12 +42,55 @@ func (l *Log) Answer(reqs []usage.Request) [][]usage.Aggregates {
 			out[i][k] = t.aggregates(r)
 		}
 		if r.Charge != nil {
-			for k, c := range l.Charges(groups, r.Bounds, r.Ingested, *r.Charge) {
-				out[i][k].Charges = c
+			cs := l.Charges(groups, r.Bounds, r.Ingested, *r.Charge)
+			for k := range cs {
+				out[i][k].Charges = &cs[k]
 			}
 		}
 	}
 	return out
+}
+
+// answerAll answers reqs with one pass over the log when they are many,
+// share their bounds, name distinct contracts and ask for no charges and
+// no ingest window; ok is false otherwise.
+func (l *Log) answerAll(reqs []usage.Request) ([][]usage.Aggregates, bool) {
+	if len(reqs) < 64 || len(reqs)*4 < l.Groups() {
+		return nil, false
+	}
+	bounds := reqs[0].Bounds
+	for _, r := range reqs {
+		if r.Charge != nil || r.Ingested != (usage.Window{}) || !slices.Equal(r.Bounds, bounds) {
+			return nil, false
+		}
+	}
+	slot := make([]int32, l.Groups())
+	for g := range slot {
+		slot[g] = -1
+	}
+	for i, r := range reqs {
+		for _, g := range l.GroupsOf(r.Contract) {
+			if slot[g] >= 0 {
+				return nil, false // a contract asked for twice
+			}
+			slot[g] = int32(i)
+		}
+	}
+	q := Query{Slot: slot, Slots: len(reqs), Bounds: bounds}
+	totals, err := l.Aggregate(nil, q)
+	if err != nil {
+		return nil, false
+	}
+	n := q.Periods()
+	all := make([]usage.Aggregates, len(reqs)*n)
+	out := make([][]usage.Aggregates, len(reqs))
+	for i, r := range reqs {
+		out[i] = all[i*n : (i+1)*n : (i+1)*n]
+		for k := range n {
+			out[i][k] = totals[q.Cell(i, k)].aggregates(r)
+		}
+	}
+	return out, true
 }
 
 // Charges prices the events of groups within w in each period of bounds

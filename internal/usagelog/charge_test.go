@@ -113,3 +113,33 @@ func FuzzCharges(f *testing.F) {
 		}
 	})
 }
+
+// TestAnswerInOnePassAgrees: many requests answered by one pass over the
+// log give what one walk per contract gives.
+func TestAnswerInOnePassAgrees(t *testing.T) {
+	f := newFleet(50, 4, 30) // 200 contracts
+	l := f.log(t)
+	var reqs []usage.Request
+	for i, c := range f.contracts {
+		want := usage.WantAll
+		if i%3 == 0 {
+			want = usage.WantSum
+		}
+		reqs = append(reqs, usage.Request{Contract: c, Bounds: quarter, Want: want})
+	}
+	reqs = append(reqs, usage.Request{Contract: uuid.New(), Bounds: quarter}) // no usage
+	bulk := l.Answer(reqs)
+	for i, r := range reqs {
+		one := l.Answer([]usage.Request{r})[0] // one request: always walked
+		require.Len(t, bulk[i], len(one))
+		for k := range one {
+			a, b := bulk[i][k], one[k]
+			require.Truef(t, a.Count == b.Count && a.Sum.Equal(b.Sum) && a.Max.Equal(b.Max) && a.Latest.Equal(b.Latest),
+				"request %d period %d: one pass %+v, walk %+v", i, k, a, b)
+		}
+	}
+	// A contract asked for twice is answered twice, by walks.
+	twice := append(reqs[:len(reqs):len(reqs)], reqs[0])
+	got := l.Answer(twice)
+	assert.True(t, got[0][0].Sum.Equal(got[len(got)-1][0].Sum))
+}

@@ -451,6 +451,10 @@ func (s *Store) charges(ctx context.Context, org uuid.UUID, reqs []usage.Request
 		if r.Charge == nil {
 			continue
 		}
+		zero := make([]usage.Charges, r.Periods()) // periods without a paying event
+		for k := range zero {
+			out[i][k].Charges = &zero[k]
+		}
 		b := r.Ingested.Before
 		if b == 0 {
 			b = math.MaxInt64
@@ -502,7 +506,7 @@ func (s *Store) charges(ctx context.Context, org uuid.UUID, reqs []usage.Request
 			}
 			*f.dst = v
 		}
-		out[r][k].Charges = c
+		*out[r][k].Charges = c
 		return nil
 	})
 	return err
