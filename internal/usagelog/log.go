@@ -352,6 +352,15 @@ func (l *Log) Ingest(events []usage.Event, lookup func(contract uuid.UUID) (usag
 		return 0, 0, pricekit.Errorf(pricekit.ErrInvalidInput, "usage", "",
 			fmt.Sprintf("the log holds %d events; %d more would exceed its capacity", l.n, len(b.Events)))
 	}
+	// Room in the index first: a rehash places the ids of the events
+	// already in the log, which the batch's are not yet.
+	if (l.nIDs+len(b.Events))*2 > len(l.index) {
+		size := len(l.index)
+		for (l.nIDs+len(b.Events))*2 > size {
+			size *= 2
+		}
+		l.rehash(size)
+	}
 	first := l.n
 	for k, e := range b.Events {
 		i := k
@@ -364,13 +373,6 @@ func (l *Log) Ingest(events []usage.Event, lookup func(contract uuid.UUID) (usag
 	}
 	// The ids into the index in a pass of their own: independent stores
 	// whose cache misses overlap.
-	if (l.nIDs+len(b.Events))*2 > len(l.index) {
-		size := len(l.index)
-		for (l.nIDs+len(b.Events))*2 > size {
-			size *= 2
-		}
-		l.rehash(size)
-	}
 	hashes := l.hashOf[:0] // the batch's hashes, in the order of b.Events, reusing the room
 	for k := range b.Events {
 		i := k
