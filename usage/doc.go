@@ -27,7 +27,9 @@
 // a day outside the contract's own dates, duplicate_usage for an id seen
 // before with another payload. An id seen before with the same payload
 // (compared by value: 5 equals "5.0") is a replay: accepted and counted
-// once. [Accept] is the rule every store and rating applies.
+// once. [Accept] is the rule every store and rating applies; [AcceptBatch]
+// is the same rule asking a [Lookup] about a whole batch at once, so that a
+// store can look many events up together.
 //
 // # Periods and aggregates
 //
