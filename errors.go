@@ -99,21 +99,33 @@ func Prefix(prefix string, err error) error {
 // First returns the first *Error in err's tree (depth first, in order), or
 // nil. The scenario program reports it as the refusal's code and field.
 func First(err error) *Error {
-	switch e := err.(type) {
-	case nil:
-		return nil
-	case *Error:
-		return e
-	case interface{ Unwrap() []error }:
-		for _, x := range e.Unwrap() {
-			if f := First(x); f != nil {
-				return f
-			}
-		}
-	case interface{ Unwrap() error }:
-		return First(e.Unwrap())
-	case Code:
-		return &Error{Code: e, Message: string(e)}
+	if all := All(err); len(all) > 0 {
+		return all[0]
 	}
 	return nil
+}
+
+// All returns every *Error in err's tree, depth first and in order,
+// through errors.Join and wrapping: each refusal of a batch or a bundle,
+// for a host to show them all. A bare Code counts as an Error of that
+// code.
+func All(err error) []*Error {
+	var out []*Error
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case *Error:
+			out = append(out, e)
+		case interface{ Unwrap() []error }:
+			for _, x := range e.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		case Code:
+			out = append(out, &Error{Code: e, Message: string(e)})
+		}
+	}
+	walk(err)
+	return out
 }

@@ -103,3 +103,19 @@ func TestFirst(t *testing.T) {
 		assert.Equal(t, pricekit.ErrNotFound, got.Code)
 	})
 }
+
+func TestAll(t *testing.T) {
+	a := pricekit.Errorf(pricekit.ErrInvalidInput, "plan", "a", "m")
+	b := pricekit.Errorf(pricekit.ErrInvalidTiers, "plan", "b", "m")
+	c := pricekit.Errorf(pricekit.ErrCycle, "rating", "c", "m")
+	assert.Empty(t, pricekit.All(nil))
+	assert.Empty(t, pricekit.All(errors.New("plain")))
+	got := pricekit.All(fmt.Errorf("x: %w", errors.Join(a, errors.New("plain"), errors.Join(b, c))))
+	require.Len(t, got, 3)
+	assert.Same(t, a, got[0])
+	assert.Same(t, b, got[1])
+	assert.Same(t, c, got[2], "depth first, in order")
+	bare := pricekit.All(errors.Join(pricekit.ErrNotFound, a))
+	require.Len(t, bare, 2)
+	assert.Equal(t, pricekit.ErrNotFound, bare[0].Code)
+}

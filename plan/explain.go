@@ -28,6 +28,9 @@ type Explanation struct {
 // Quantity returns the quantity x prices.
 func (x Explanation) Quantity() decimal.Decimal { return x.q }
 
+// Rounding returns the quantity rounding of the plan x prices through.
+func (x Explanation) Rounding() QuantityRounding { return x.pr.Rounding() }
+
 // IsZero reports whether x explains nothing.
 func (x Explanation) IsZero() bool { return x.pr == nil }
 
@@ -51,17 +54,12 @@ func (x Explanation) AppendText(b []byte) []byte {
 // appendFast writes the explanation of q with integers, the same text as
 // price writes with decimals; false when a value does not fit.
 func (pr *Pricer) appendFast(b []byte, q decimal.Decimal, places int32) ([]byte, bool) {
-	sq := max(pr.qScale, fixed.Scale(q))
-	if sq > 9 {
+	sq, ok := pr.fastScale(q)
+	if !ok {
 		return b, false
 	}
-	qi, ok := fixed.FromDecimal(q, sq)
-	if !ok || qi < 0 {
-		return b, false
-	}
-	up := fixed.Pow10(sq - pr.qScale)
 	start := len(b)
-	step := func(n int64, i int) bool {
+	ok = pr.walkFast(q, sq, func(n int64, i int) bool {
 		part, ok := fixed.Mul(n, pr.unitI[i])
 		if !ok {
 			return false
@@ -85,45 +83,8 @@ func (pr *Pricer) appendFast(b []byte, q decimal.Decimal, places int32) ([]byte,
 			b = appendFixed(b, flat, pr.fScale, places)
 		}
 		return true
-	}
-	last := len(pr.loI) - 1
-	switch pr.plan.Pricing {
-	case Graduated:
-		for i := 0; i <= last; i++ {
-			lo, ok := fixed.Mul(pr.loI[i], up)
-			if !ok {
-				return b[:start], false
-			}
-			if i > 0 && qi <= lo {
-				break
-			}
-			n := qi - lo
-			if i < last {
-				hi, ok := fixed.Mul(pr.hiI[i], up)
-				if !ok {
-					return b[:start], false
-				}
-				n = min(qi, hi) - lo
-			}
-			if !step(n, i) {
-				return b[:start], false
-			}
-		}
-	case Volume:
-		i := 0
-		for ; i < last; i++ {
-			hi, ok := fixed.Mul(pr.hiI[i], up)
-			if !ok {
-				return b[:start], false
-			}
-			if qi <= hi {
-				break
-			}
-		}
-		if !step(qi, i) {
-			return b[:start], false
-		}
-	default:
+	})
+	if !ok {
 		return b[:start], false
 	}
 	return b, true

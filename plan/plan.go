@@ -181,7 +181,7 @@ func (p TierPlan) Clone() TierPlan {
 // Validate reports every problem with p, joined: invalid_tiers for the shape
 // of the tiers, invalid_input for the rest.
 func (p TierPlan) Validate() error {
-	if compiledAlready(p) {
+	if cachedPricer(p) != nil {
 		return nil // an identical plan was validated and compiled
 	}
 	var stack [8]error // no allocation while nothing is wrong

@@ -75,10 +75,6 @@ func cachedPricer(p TierPlan) *Pricer {
 	return nil
 }
 
-// compiledAlready reports whether a plan identical to p was compiled, and
-// so found valid.
-func compiledAlready(p TierPlan) bool { return cachedPricer(p) != nil }
-
 // identical reports whether plans a and b have the same values, each
 // decimal written the same way (5 and 5.0 differ: a Pricer's scales and
 // results follow the spelling).
@@ -182,71 +178,89 @@ func (pr *Pricer) Explain(q decimal.Decimal, places int32) (decimal.Decimal, Exp
 // amountFast prices q in scaled integers. It reports false when q or an
 // intermediate value does not fit, and the caller falls back to decimals.
 func (pr *Pricer) amountFast(q decimal.Decimal) (int64, int32, bool) {
-	sq := max(pr.qScale, fixed.Scale(q))
-	if sq > 9 {
+	sq, ok := pr.fastScale(q)
+	if !ok {
 		return 0, 0, false
 	}
-	qi, ok := fixed.FromDecimal(q, sq)
-	if !ok || qi < 0 {
-		return 0, 0, false
-	}
-	up := fixed.Pow10(sq - pr.qScale) // bounds to the quantity's scale
-	as := max(pr.pScale+sq, pr.fScale)
-	partUp := fixed.Pow10(as - pr.pScale - sq)
-	flatUp := fixed.Pow10(as - pr.fScale)
+	scale := max(pr.pScale+sq, pr.fScale)
+	partUp, flatUp := fixed.Pow10(scale-pr.pScale-sq), fixed.Pow10(scale-pr.fScale)
 	var sum int64
 	add := func(v, mul int64) bool {
+		ok := true
 		if mul != 1 {
-			if v, ok = fixed.Mul(v, mul); !ok {
-				return false
-			}
+			v, ok = fixed.Mul(v, mul)
 		}
-		sum, ok = fixed.Add(sum, v)
+		if ok {
+			sum, ok = fixed.Add(sum, v)
+		}
 		return ok
 	}
+	ok = pr.walkFast(q, sq, func(n int64, i int) bool {
+		v, ok := fixed.Mul(n, pr.unitI[i])
+		return ok && add(v, partUp) && add(pr.flatI[i], flatUp)
+	})
+	return sum, scale, ok
+}
+
+// fastScale returns the scale at which the integer paths hold quantity
+// q: the bounds' or q's own, whichever has more places; false beyond 9.
+func (pr *Pricer) fastScale(q decimal.Decimal) (int32, bool) {
+	sq := max(pr.qScale, fixed.Scale(q))
+	return sq, sq <= 9
+}
+
+// walkFast walks the tiers that price q, in integers at scale sq (from
+// fastScale): it calls step with the quantity priced in each tier (at sq)
+// and the tier's index — every tier q reaches for graduated pricing, the
+// one it falls in for volume pricing. It reports false when q or a bound
+// does not fit, when step does, and for a plan it cannot walk (package).
+func (pr *Pricer) walkFast(q decimal.Decimal, sq int32, step func(n int64, i int) bool) bool {
+	qi, ok := fixed.FromDecimal(q, sq)
+	if !ok || qi < 0 {
+		return false
+	}
+	up := fixed.Pow10(sq - pr.qScale) // bounds to the quantity's scale
 	last := len(pr.loI) - 1
 	switch pr.plan.Pricing {
 	case Graduated:
 		for i := 0; i <= last; i++ {
-			lo, ok1 := fixed.Mul(pr.loI[i], up)
-			if !ok1 {
-				return 0, 0, false
+			lo, ok := fixed.Mul(pr.loI[i], up)
+			if !ok {
+				return false
 			}
 			if i > 0 && qi <= lo {
 				break
 			}
-			part := qi - lo
+			n := qi - lo
 			if i < last {
-				hi, ok2 := fixed.Mul(pr.hiI[i], up)
-				if !ok2 {
-					return 0, 0, false
+				hi, ok := fixed.Mul(pr.hiI[i], up)
+				if !ok {
+					return false
 				}
-				part = min(qi, hi) - lo
+				n = min(qi, hi) - lo
 			}
-			v, ok3 := fixed.Mul(part, pr.unitI[i])
-			if !ok3 || !add(v, partUp) || !add(pr.flatI[i], flatUp) {
-				return 0, 0, false
+			if !step(n, i) {
+				return false
 			}
 		}
 	case Volume:
 		i := 0
 		for ; i < last; i++ {
-			hi, ok1 := fixed.Mul(pr.hiI[i], up)
-			if !ok1 {
-				return 0, 0, false
+			hi, ok := fixed.Mul(pr.hiI[i], up)
+			if !ok {
+				return false
 			}
 			if qi <= hi {
 				break
 			}
 		}
-		v, ok1 := fixed.Mul(qi, pr.unitI[i])
-		if !ok1 || !add(v, partUp) || !add(pr.flatI[i], flatUp) {
-			return 0, 0, false
+		if !step(qi, i) {
+			return false
 		}
 	default:
-		return 0, 0, false
+		return false
 	}
-	return sum, as, true
+	return true
 }
 
 // price is the decimal reference implementation, optionally explaining

@@ -19,24 +19,7 @@ import (
 )
 
 // refusals returns every *pricekit.Error in err, in order.
-func refusals(err error) []*pricekit.Error {
-	var out []*pricekit.Error
-	var walk func(error)
-	walk = func(err error) {
-		switch e := err.(type) {
-		case *pricekit.Error:
-			out = append(out, e)
-		case interface{ Unwrap() []error }:
-			for _, x := range e.Unwrap() {
-				walk(x)
-			}
-		case interface{ Unwrap() error }:
-			walk(e.Unwrap())
-		}
-	}
-	walk(err)
-	return out
-}
+func refusals(err error) []*pricekit.Error { return pricekit.All(err) }
 
 func fields(err error) []string {
 	var out []string

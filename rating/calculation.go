@@ -14,11 +14,10 @@ import (
 // that rating a line costs no formatting; the other lines' are text. The
 // zero Calculation is empty.
 type Calculation struct {
-	text     string
-	fee      *feeCalculation
-	usage    plan.Explanation
-	raw      decimal.Decimal // the quantity before the plan's rounding, when rounded
-	rounding plan.QuantityRounding
+	text  string
+	fee   *feeCalculation
+	usage plan.Explanation
+	raw   decimal.Decimal // usage: the quantity before the plan's rounding
 }
 
 // CalculationText returns the calculation that reads s.
@@ -26,12 +25,8 @@ func CalculationText(s string) Calculation { return Calculation{text: s} }
 
 // usageCalculation is the calculation of a usage line: x, after the note
 // that the quantity raw was rounded to x's, when it was.
-func usageCalculation(x plan.Explanation, raw, qty decimal.Decimal, r plan.QuantityRounding) Calculation {
-	c := Calculation{usage: x}
-	if !qty.Equal(raw) {
-		c.raw, c.rounding = raw, r
-	}
-	return c
+func usageCalculation(x plan.Explanation, raw decimal.Decimal) Calculation {
+	return Calculation{usage: x, raw: raw}
 }
 
 // feeCalculation is what a fee line's text is written from (feeText).
@@ -62,13 +57,13 @@ func (c Calculation) AppendText(b []byte) []byte {
 	if c.usage.IsZero() {
 		return append(b, c.text...)
 	}
-	if !c.rounding.IsZero() {
+	if q := c.usage.Quantity(); !q.Equal(c.raw) {
 		b = append(b, "rounded "...)
-		b = append(b, c.rounding.Mode.String()...)
+		b = append(b, c.usage.Rounding().Mode.String()...)
 		b = append(b, ' ')
 		b = append(b, c.raw.String()...)
 		b = append(b, " → "...)
-		b = append(b, c.usage.Quantity().String()...)
+		b = append(b, q.String()...)
 		b = append(b, "; "...)
 	}
 	return c.usage.AppendText(b)

@@ -28,15 +28,14 @@ func (e *engine) usageLines(dst []entry, p *product, s, end date.Date) []entry {
 
 // usageLine prices product p's usage in its period q.
 func (e *engine) usageLine(p *product, q schedule.Period) Line {
-	rounding := p.pricer.Rounding()
 	raw := money.Trim(Quantity(e.aggregates(p, q.Start), p.pricer.Aggregation()))
-	qty := rounding.Apply(raw)
+	qty := p.pricer.Rounding().Apply(raw)
 	l := Line{ContractID: p.pc.ID, Kind: KindUsage, ProductID: p.pc.ProductID, PlanID: p.pc.PlanID,
 		PeriodStart: q.Start, PeriodEnd: q.Last(), Quantity: qty}
 	amount, x := p.pricer.Line(qty, e.places)
 	l.Amount = amount
 	if e.explain {
-		l.Calculation = usageCalculation(x, raw, qty, rounding)
+		l.Calculation = usageCalculation(x, raw)
 	}
 	return l
 }

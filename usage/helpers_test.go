@@ -16,17 +16,8 @@ func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 // fields lists the field of every *pricekit.Error in err.
 func fields(err error) []string {
 	var out []string
-	var walk func(error)
-	walk = func(err error) {
-		switch e := err.(type) {
-		case *pricekit.Error:
-			out = append(out, e.Field)
-		case interface{ Unwrap() []error }:
-			for _, x := range e.Unwrap() {
-				walk(x)
-			}
-		}
+	for _, e := range pricekit.All(err) {
+		out = append(out, e.Field)
 	}
-	walk(err)
 	return out
 }

@@ -16,16 +16,11 @@ import (
 // batch's probes are a few instructions each and their memory loads
 // overlap.
 type contracts struct {
-	slots   []cslot
+	slots   []slot
 	entries []centry
 	seed    maphash.Seed
 	gen     uint32 // targets of an older generation are asked again
 	touched uint32 // what touch read, kept so the reads are not dropped
-}
-
-type cslot struct {
-	entry uint32 // index + 1; 0: empty
-	tag   uint32
 }
 
 // centry is one product contract.
@@ -85,17 +80,8 @@ func (c *contracts) add(id uuid.UUID) int32 {
 	}
 	e := int32(len(c.entries))
 	c.entries = append(c.entries, centry{id: id, groups: [2]int32{-1, -1}})
-	c.place(e, c.hash(id))
+	place(c.slots, int(e), c.hash(id))
 	return e
-}
-
-func (c *contracts) place(e int32, h uint64) {
-	mask := uint64(len(c.slots) - 1)
-	p := h & mask
-	for c.slots[p].entry != 0 {
-		p = (p + 1) & mask
-	}
-	c.slots[p] = cslot{entry: uint32(e + 1), tag: uint32(h >> 32)}
 }
 
 func (c *contracts) grow(size int) {
@@ -103,9 +89,9 @@ func (c *contracts) grow(size int) {
 		c.seed = maphash.MakeSeed()
 		c.gen = 1
 	}
-	c.slots = make([]cslot, size)
+	c.slots = make([]slot, size)
 	for e := range c.entries {
-		c.place(int32(e), c.hash(c.entries[e].id))
+		place(c.slots, e, c.hash(c.entries[e].id))
 	}
 }
 

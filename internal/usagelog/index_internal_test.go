@@ -41,7 +41,7 @@ func TestIndexHoldsEachIDOnce(t *testing.T) {
 		require.NoError(t, err)
 		used := 0
 		for _, s := range l.index {
-			if s.event != 0 {
+			if s.entry != 0 {
 				used++
 			}
 		}

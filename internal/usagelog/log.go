@@ -92,12 +92,24 @@ func (s *segment) run(g int32) []cell {
 	return s.cells[s.starts[k]:s.starts[k+1]]
 }
 
-// slot is an entry of the id index: an event with an id (its index + 1; 0:
-// empty) and the high half of its id's hash, compared before the id itself
-// so that a probe rarely reads the id arena.
+// slot is an entry of an open-addressing table (the id index, the
+// contract table): what it holds (its index + 1; 0: empty) and the high
+// half of its key's hash, compared before the key itself so that a probe
+// rarely reads the key.
 type slot struct {
-	event uint32
+	entry uint32
 	tag   uint32
+}
+
+// place puts entry i, whose key hashes to h, in the first free slot from
+// h on (linear probing; len(slots) is a power of two).
+func place(slots []slot, i int, h uint64) {
+	mask := uint64(len(slots) - 1)
+	p := h & mask
+	for slots[p].entry != 0 {
+		p = (p + 1) & mask
+	}
+	slots[p] = slot{entry: uint32(i + 1), tag: uint32(h >> 32)}
 }
 
 // cell is one event as aggregation reads it.
@@ -278,22 +290,13 @@ func (l *Log) probe(id string, h uint64) (int, bool) {
 	tag, mask := uint32(h>>32), uint64(len(l.index)-1)
 	for p := h & mask; ; p = (p + 1) & mask {
 		s := l.index[p]
-		if s.event == 0 {
+		if s.entry == 0 {
 			return 0, false
 		}
-		if s.tag == tag && string(l.id(int(s.event-1))) == id {
-			return int(s.event - 1), true
+		if s.tag == tag && string(l.id(int(s.entry-1))) == id {
+			return int(s.entry - 1), true
 		}
 	}
-}
-
-func (l *Log) place(i int, h uint64) {
-	mask := uint64(len(l.index) - 1)
-	p := h & mask
-	for l.index[p].event != 0 {
-		p = (p + 1) & mask
-	}
-	l.index[p] = slot{event: uint32(i + 1), tag: uint32(h >> 32)}
 }
 
 // rehash rebuilds the index with size slots from the events so far.
@@ -317,7 +320,7 @@ func (l *Log) rehash(size int) {
 		}
 		l.touch(hashes[:n])
 		for k := range n {
-			l.place(int(events[k]), hashes[k])
+			place(l.index, int(events[k]), hashes[k])
 		}
 		l.nIDs += n
 	}
@@ -384,7 +387,7 @@ func (l *Log) Ingest(events []usage.Event, lookup func(contract uuid.UUID) (usag
 	l.touch(hashes)
 	for k, h := range hashes {
 		if b.Events[k].ID != "" {
-			l.place(first+k, h)
+			place(l.index, first+k, h)
 			l.nIDs++
 		}
 	}
@@ -398,7 +401,7 @@ func (l *Log) touch(hashes []uint64) {
 	mask := uint64(len(l.index) - 1)
 	var any uint32
 	for _, h := range hashes {
-		any |= l.index[h&mask].event
+		any |= l.index[h&mask].entry
 	}
 	l.touched = any
 }
@@ -469,7 +472,7 @@ func (in ingest) Stored(events []usage.Event, ask []bool, found func(int, usage.
 	mask := uint64(len(l.index) - 1)
 	var occupied []int32 // the events whose first slot is taken: all others are new ids
 	for i := range events {
-		if ask[i] && l.index[h[i]&mask].event != 0 {
+		if ask[i] && l.index[h[i]&mask].entry != 0 {
 			occupied = append(occupied, int32(i))
 		}
 	}
@@ -482,14 +485,6 @@ func (in ingest) Stored(events []usage.Event, ask []bool, found func(int, usage.
 	for k := 0; k < len(pos); k += 2 {
 		found(int(pos[k]), l.Event(int(pos[k+1])))
 	}
-}
-
-// stored returns the stored event with id.
-func (l *Log) stored(id string) (usage.Event, bool) {
-	if i, ok := l.Find(id); ok {
-		return l.Event(i), true
-	}
-	return usage.Event{}, false
 }
 
 // group returns the group of an event of contract entry e naming product

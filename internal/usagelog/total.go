@@ -153,9 +153,7 @@ func (t Total) Latest() decimal.Decimal {
 }
 
 // Aggregates returns t's aggregates, as a store hands them to rating.
-func (t Total) Aggregates() usage.Aggregates {
-	return usage.Aggregates{Count: t.n, Sum: t.Sum(), Max: t.Max(), Latest: t.Latest()}
-}
+func (t Total) Aggregates() usage.Aggregates { return t.aggregates(usage.Request{}) }
 
 // aggregates returns the aggregates r wants of t (the count always), the
 // others zero: each decimal made costs allocations.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/google/uuid"
@@ -269,7 +268,6 @@ func (s *Store) Get(ctx context.Context, org uuid.UUID, kind contract.Kind, ids 
 // holds the lock.
 func (t *tenant) get(kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
 	var out contract.Objects
-	reserve(&out, kind, len(ids))
 	for _, id := range ids {
 		var d *doc
 		if t != nil {
@@ -296,32 +294,6 @@ func (s *Store) Tree(ctx context.Context, org, parentID uuid.UUID) (contract.Obj
 	return store.WalkTree(ctx, func(_ context.Context, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
 		return t.get(kind, ids...)
 	}, parentID)
-}
-
-// reserve makes room in o for n documents of kind.
-func reserve(o *contract.Objects, kind contract.Kind, n int) {
-	switch kind {
-	case contract.KindCustomer:
-		o.Customers = slices.Grow(o.Customers, n)
-	case contract.KindFixedFee:
-		o.FixedFees = slices.Grow(o.FixedFees, n)
-	case contract.KindPlan:
-		o.Plans = slices.Grow(o.Plans, n)
-	case contract.KindDiscount:
-		o.Discounts = slices.Grow(o.Discounts, n)
-	case contract.KindMinimum:
-		o.Minimums = slices.Grow(o.Minimums, n)
-	case contract.KindCredit:
-		o.Credits = slices.Grow(o.Credits, n)
-	case contract.KindBillingFrequency:
-		o.BillingFrequencies = slices.Grow(o.BillingFrequencies, n)
-	case contract.KindProductContract:
-		o.ProductContracts = slices.Grow(o.ProductContracts, n)
-	case contract.KindSubContract:
-		o.SubContracts = slices.Grow(o.SubContracts, n)
-	case contract.KindParentContract:
-		o.ParentContracts = slices.Grow(o.ParentContracts, n)
-	}
 }
 
 // appendDoc adds a copy of a stored value to a bundle, sharing nothing

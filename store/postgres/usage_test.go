@@ -131,18 +131,9 @@ func TestIngestRefusals(t *testing.T) {
 // fieldsOf lists the field paths of every *pricekit.Error in err's tree.
 func fieldsOf(err error) []string {
 	var out []string
-	var walk func(error)
-	walk = func(err error) {
-		switch e := err.(type) {
-		case *pricekit.Error:
-			out = append(out, e.Field)
-		case interface{ Unwrap() []error }:
-			for _, x := range e.Unwrap() {
-				walk(x)
-			}
-		}
+	for _, e := range pricekit.All(err) {
+		out = append(out, e.Field)
 	}
-	walk(err)
 	return out
 }
 

@@ -300,20 +300,9 @@ func assertSame(t *testing.T, want, got contract.Objects, msgAndArgs ...any) {
 // fields lists the field paths of every *pricekit.Error in err's tree.
 func fields(err error) []string {
 	var out []string
-	var walk func(error)
-	walk = func(err error) {
-		switch e := err.(type) {
-		case *pricekit.Error:
-			out = append(out, e.Field)
-		case interface{ Unwrap() []error }:
-			for _, x := range e.Unwrap() {
-				walk(x)
-			}
-		case interface{ Unwrap() error }:
-			walk(e.Unwrap())
-		}
+	for _, e := range pricekit.All(err) {
+		out = append(out, e.Field)
 	}
-	walk(err)
 	return out
 }
 
