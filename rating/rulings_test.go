@@ -10,6 +10,7 @@ import (
 
 	"github.com/pricekit/pricekit/contract"
 	"github.com/pricekit/pricekit/modifier"
+	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/rating"
 	"github.com/pricekit/pricekit/schedule"
 )
@@ -287,6 +288,17 @@ func TestCalculationsReadAsAPersonReadsThem(t *testing.T) {
 			ProductContracts: ids(pc.ID)}})
 		stmts := b.rate(t, id, "2024-01-01", "2024-01-31", on(pc, "2024-01-02", "9000"))
 		assert.Equal(t, "9000 × 0.02 = 180.00", stmts[0].Lines[0].Calculation.String())
+	})
+	t.Run("a rounded quantity says so", func(t *testing.T) {
+		b := &bundle{}
+		p := b.plan(plan.TierPlan{Tiers: []plan.Tier{tier("0", "", "2", "")},
+			Rounding: plan.QuantityRounding{Increment: dec("1"), Mode: plan.RoundUp}})
+		pc := b.product(p, "2024-01-01", "", uuid.Nil)
+		id := b.parent(contract.ParentContract{SubContract: contract.SubContract{Dates: dates("2024-01-01", ""),
+			ProductContracts: ids(pc.ID)}})
+		stmts := b.rate(t, id, "2024-01-01", "2024-02-29", on(pc, "2024-01-02", "2.3"), on(pc, "2024-02-02", "4"))
+		assert.Equal(t, "rounded up 2.3 → 3; 3 × 2.00 = 6.00", stmts[0].Lines[0].Calculation.String())
+		assert.Equal(t, "4 × 2.00 = 8.00", stmts[1].Lines[0].Calculation.String(), "a whole quantity is not rounded")
 	})
 	t.Run("a price with digits beyond the currency's", func(t *testing.T) {
 		b := &bundle{}
