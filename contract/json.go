@@ -27,6 +27,7 @@ func (c *Customer) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	var v Customer
+	o.Unversioned("a customer")
 	v.ID, _ = o.UUID("id")
 	v.DisplayName = o.String("display_name")
 	v.Name = o.String("customer_name")
@@ -85,6 +86,7 @@ func (p *ProductContract) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	var v ProductContract
+	o.Unversioned("a contract")
 	v.ID, _ = o.UUID("id")
 	v.DisplayName = o.String("display_name")
 	v.ProductID, _ = o.UUID("product_id")
@@ -149,6 +151,7 @@ func (s *SubContract) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
+	o.Unversioned("a contract")
 	v := readSub(o)
 	if err := o.Finish(v.Validate()); err != nil {
 		return err
@@ -182,6 +185,7 @@ func (p *ParentContract) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
+	o.Unversioned("a contract")
 	v := ParentContract{SubContract: readSub(o)}
 	v.OrganizationID, _ = o.UUID("organization_id")
 	v.CustomerID, _ = o.UUID("customer_id")

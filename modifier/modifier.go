@@ -33,6 +33,9 @@ type Discount struct {
 	Percentage  decimal.NullDecimal
 	Amount      decimal.NullDecimal
 	Threshold   decimal.NullDecimal
+	// EffectiveFrom is the first day of the periods this version applies
+	// to (docs/versions.md); zero: the base version.
+	EffectiveFrom date.Date
 }
 
 // Validate reports every problem with d, joined.
@@ -51,6 +54,7 @@ func (d Discount) Validate() error {
 	if d.Threshold.Valid && d.Threshold.Decimal.IsNegative() {
 		errs = append(errs, bad("threshold", "threshold %s is negative", d.Threshold.Decimal))
 	}
+	errs = append(errs, effectiveFrom(d.EffectiveFrom))
 	return errors.Join(errs...)
 }
 
@@ -75,6 +79,9 @@ type Minimum struct {
 	ID          uuid.UUID
 	DisplayName string
 	Amount      decimal.Decimal
+	// EffectiveFrom is the first day of the periods this version applies
+	// to (docs/versions.md); zero: the base version.
+	EffectiveFrom date.Date
 }
 
 // Validate reports every problem with m, joined.
@@ -84,7 +91,16 @@ func (m Minimum) Validate() error {
 	if m.Amount.IsNegative() {
 		errs = append(errs, bad("amount", "amount %s is negative", m.Amount))
 	}
+	errs = append(errs, effectiveFrom(m.EffectiveFrom))
 	return errors.Join(errs...)
+}
+
+// effectiveFrom checks a version's day against the limits.
+func effectiveFrom(d date.Date) error {
+	if d == 0 {
+		return nil
+	}
+	return limits.Day("modifier", "effective_from", d)
 }
 
 // decimalField checks an optional decimal against the limits.
@@ -145,10 +161,14 @@ type discountJSON struct {
 	Percentage  decimal.NullDecimal `json:"percentage,omitzero"`
 	Amount      decimal.NullDecimal `json:"amount,omitzero"`
 	Threshold   decimal.NullDecimal `json:"threshold"`
+	From        *string             `json:"effective_from,omitempty"`
 }
 
 // MarshalJSON writes d canonically.
-func (d Discount) MarshalJSON() ([]byte, error) { return json.Marshal(discountJSON(d)) }
+func (d Discount) MarshalJSON() ([]byte, error) {
+	return json.Marshal(discountJSON{ID: d.ID, DisplayName: d.DisplayName, Percentage: d.Percentage,
+		Amount: d.Amount, Threshold: d.Threshold, From: jsonx.DayText(d.EffectiveFrom)})
+}
 
 // UnmarshalJSON reads a discount document and validates it.
 func (d *Discount) UnmarshalJSON(data []byte) error {
@@ -162,6 +182,7 @@ func (d *Discount) UnmarshalJSON(data []byte) error {
 	v.Percentage.Decimal, v.Percentage.Valid = o.Decimal("percentage")
 	v.Amount.Decimal, v.Amount.Valid = o.Decimal("amount")
 	v.Threshold.Decimal, v.Threshold.Valid = o.Decimal("threshold")
+	v.EffectiveFrom, _ = o.Date("effective_from")
 	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}
@@ -173,10 +194,13 @@ type minimumJSON struct {
 	ID          uuid.UUID       `json:"id"`
 	DisplayName string          `json:"display_name"`
 	Amount      decimal.Decimal `json:"amount"`
+	From        *string         `json:"effective_from,omitempty"`
 }
 
 // MarshalJSON writes m canonically.
-func (m Minimum) MarshalJSON() ([]byte, error) { return json.Marshal(minimumJSON(m)) }
+func (m Minimum) MarshalJSON() ([]byte, error) {
+	return json.Marshal(minimumJSON{ID: m.ID, DisplayName: m.DisplayName, Amount: m.Amount, From: jsonx.DayText(m.EffectiveFrom)})
+}
 
 // UnmarshalJSON reads a minimum document and validates it.
 func (m *Minimum) UnmarshalJSON(data []byte) error {
@@ -191,6 +215,7 @@ func (m *Minimum) UnmarshalJSON(data []byte) error {
 	if v.Amount, ok = o.Decimal("amount"); !ok && !o.Has("amount") {
 		o.Fail(pricekit.ErrInvalidInput, "amount", "amount is required")
 	}
+	v.EffectiveFrom, _ = o.Date("effective_from")
 	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}
@@ -229,6 +254,7 @@ func (c *Credit) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v := Credit{Priority: DefaultPriority}
+	o.Unversioned("a credit")
 	v.ID, _ = o.UUID("id")
 	v.DisplayName = o.String("display_name")
 	var ok bool

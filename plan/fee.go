@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/rickb777/date/v2"
 	"github.com/shopspring/decimal"
 
 	"github.com/pricekit/pricekit"
@@ -41,6 +42,10 @@ type FixedFee struct {
 	DisplayName string
 	Amount      decimal.Decimal
 	Period      FeePeriod
+	// EffectiveFrom is the first day of the periods this version prices
+	// (docs/versions.md); zero: the base version, in force before every
+	// dated one.
+	EffectiveFrom date.Date
 }
 
 // Validate reports every problem with f, joined.
@@ -56,6 +61,9 @@ func (f FixedFee) Validate() error {
 	if e := f.Period.Every; !e.IsZero() && (e.N < 1 || e.Unit < schedule.Day || e.Unit > schedule.Year) {
 		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "plan", "period", "malformed recurrence"))
 	}
+	if f.EffectiveFrom != 0 {
+		errs = append(errs, limits.Day("plan", "effective_from", f.EffectiveFrom))
+	}
 	return errors.Join(errs...)
 }
 
@@ -64,6 +72,7 @@ type feeJSON struct {
 	DisplayName string          `json:"display_name"`
 	Amount      decimal.Decimal `json:"amount"`
 	Period      *string         `json:"period"`
+	From        *string         `json:"effective_from,omitempty"`
 }
 
 // MarshalJSON writes f canonically (amount as a string, period null, "once"
@@ -73,6 +82,7 @@ func (f FixedFee) MarshalJSON() ([]byte, error) {
 	if s := f.Period.String(); s != "" {
 		w.Period = &s
 	}
+	w.From = jsonx.DayText(f.EffectiveFrom)
 	return json.Marshal(w)
 }
 
@@ -101,6 +111,7 @@ func (f *FixedFee) UnmarshalJSON(data []byte) error {
 	} else {
 		o.Raw("period")
 	}
+	v.EffectiveFrom, _ = o.Date("effective_from")
 	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}

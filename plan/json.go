@@ -31,6 +31,7 @@ type planJSON struct {
 	Aggregation      string        `json:"aggregation"`
 	PackageSize      *string       `json:"package_size,omitempty"`
 	QuantityRounding *roundingJSON `json:"quantity_rounding,omitempty"`
+	EffectiveFrom    *string       `json:"effective_from,omitempty"`
 }
 
 // MarshalJSON writes p canonically: tiers as objects, decimals as strings.
@@ -47,6 +48,7 @@ func (p TierPlan) MarshalJSON() ([]byte, error) {
 	if !p.Rounding.IsZero() {
 		w.QuantityRounding = &roundingJSON{Increment: p.Rounding.Increment, Mode: p.Rounding.Mode.String()}
 	}
+	w.EffectiveFrom = jsonx.DayText(p.EffectiveFrom)
 	return json.Marshal(w)
 }
 
@@ -98,6 +100,7 @@ func (p *TierPlan) UnmarshalJSON(data []byte) error {
 			v.Tiers = append(v.Tiers, t)
 		}
 	}
+	v.EffectiveFrom, _ = o.Date("effective_from")
 	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}

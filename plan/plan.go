@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/google/uuid"
+	"github.com/rickb777/date/v2"
 	"github.com/shopspring/decimal"
 
 	"github.com/pricekit/pricekit"
@@ -170,6 +171,9 @@ type TierPlan struct {
 	Aggregation Aggregation
 	PackageSize decimal.Decimal // > 0 for Package plans
 	Rounding    QuantityRounding
+	// EffectiveFrom is the first day of the periods this version prices
+	// (docs/versions.md); zero: the base version.
+	EffectiveFrom date.Date
 }
 
 // Clone returns a copy of p that shares no memory with it.

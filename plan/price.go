@@ -79,7 +79,7 @@ func cachedPricer(p TierPlan) *Pricer {
 // decimal written the same way (5 and 5.0 differ: a Pricer's scales and
 // results follow the spelling).
 func identical(a, b TierPlan) bool {
-	if a.ID != b.ID || a.DisplayName != b.DisplayName || a.Pricing != b.Pricing || a.Aggregation != b.Aggregation ||
+	if a.ID != b.ID || a.EffectiveFrom != b.EffectiveFrom || a.DisplayName != b.DisplayName || a.Pricing != b.Pricing || a.Aggregation != b.Aggregation ||
 		a.Rounding.Mode != b.Rounding.Mode || !same(a.Rounding.Increment, b.Rounding.Increment) ||
 		!same(a.PackageSize, b.PackageSize) || len(a.Tiers) != len(b.Tiers) {
 		return false

@@ -220,6 +220,7 @@ func (f *BillingFrequency) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	var v BillingFrequency
+	o.Unversioned("a billing frequency")
 	v.ID, _ = o.UUID("id")
 	v.DisplayName = o.String("display_name")
 	v.Type, v.Interval, v.Anchor = Anniversary, 1, AnchorStart

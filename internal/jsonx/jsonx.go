@@ -98,6 +98,16 @@ func (o *Object) Has(name string) bool {
 	return ok && !isNull(raw)
 }
 
+// Unversioned refuses effective_from on a document of a kind that has no
+// versions (docs/versions.md), naming the kind, such as "a credit".
+func (o *Object) Unversioned(what string) {
+	if _, ok := o.fields["effective_from"]; ok {
+		o.used["effective_from"] = true
+		o.Fail(pricekit.ErrInvalidInput, "effective_from",
+			"%s has no versions: save it again without effective_from to change it", what)
+	}
+}
+
 // Raw returns the field's raw JSON (nil when absent or null) and marks it read.
 func (o *Object) Raw(name string) json.RawMessage {
 	o.used[name] = true
@@ -432,4 +442,14 @@ func (o *Object) List(name string) []json.RawMessage {
 		return nil
 	}
 	return items
+}
+
+// DayText returns a day as JSON writes it ("2024-01-31"), or nil for the
+// zero day, for an optional field.
+func DayText(d date.Date) *string {
+	if d == 0 {
+		return nil
+	}
+	s := d.String()
+	return &s
 }

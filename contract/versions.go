@@ -1,0 +1,104 @@
+package contract
+
+import (
+	"slices"
+
+	"github.com/google/uuid"
+	"github.com/rickb777/date/v2"
+
+	"github.com/pricekit/pricekit/modifier"
+	"github.com/pricekit/pricekit/plan"
+)
+
+// Versioned reports whether documents of kind k have versions
+// (docs/versions.md): tier plans, fixed fees, discounts and minimums. A
+// document of another kind is changed only by saving it again.
+func (k Kind) Versioned() bool {
+	switch k {
+	case KindPlan, KindFixedFee, KindDiscount, KindMinimum:
+		return true
+	}
+	return false
+}
+
+// VersionSet orders the versions of one document, given in any order: it
+// keeps the last base version (EffectiveFrom zero) and the last version of
+// each day, base first, then by day. It is how a bundle holding one id
+// several times reads (docs/versions.md).
+func VersionSet[T any](vs []T, from func(*T) date.Date) []T {
+	if len(vs) <= 1 {
+		return vs
+	}
+	out := make([]T, 0, len(vs))
+	for i := range vs {
+		d := from(&vs[i])
+		j := slices.IndexFunc(out, func(v T) bool { return from(&v) == d })
+		if j >= 0 {
+			out[j] = vs[i]
+			continue
+		}
+		out = append(out, vs[i])
+	}
+	slices.SortStableFunc(out, func(a, b T) int { return int(from(&a)) - int(from(&b)) })
+	return out
+}
+
+// MergeVersions returns the versions of a document once the versions in
+// saved (a version set) are saved over those stored: saved alone when it
+// holds a base version, a correction of the whole document; otherwise the
+// stored versions with saved's added, each replacing a stored one of the
+// same day.
+func MergeVersions[T any](stored, saved []T, from func(*T) date.Date) []T {
+	if len(saved) > 0 && from(&saved[0]) == 0 {
+		return saved
+	}
+	return VersionSet(append(slices.Clone(stored), saved...), from)
+}
+
+// At returns the version of a version set in force on day: the latest
+// whose EffectiveFrom is on or before it, or the earliest when none is.
+func At[T any](vs []T, from func(*T) date.Date, day date.Date) *T {
+	at := 0
+	for i := 1; i < len(vs); i++ {
+		if from(&vs[i]) <= day {
+			at = i
+		}
+	}
+	return &vs[at]
+}
+
+// PlanFrom returns the day a tier plan version takes effect, for
+// VersionSet, MergeVersions and At; FeeFrom, DiscountFrom and MinimumFrom
+// do the same for the other versioned kinds.
+func PlanFrom(p *plan.TierPlan) date.Date { return p.EffectiveFrom }
+
+// FeeFrom returns the day a fixed fee version takes effect.
+func FeeFrom(f *plan.FixedFee) date.Date { return f.EffectiveFrom }
+
+// DiscountFrom returns the day a discount version takes effect.
+func DiscountFrom(d *modifier.Discount) date.Date { return d.EffectiveFrom }
+
+// MinimumFrom returns the day a minimum version takes effect.
+func MinimumFrom(m *modifier.Minimum) date.Date { return m.EffectiveFrom }
+
+// Grouped returns the documents of one kind grouped by id in order of
+// first appearance, each group a version set: what a bundle holding
+// versions means.
+func Grouped[T any](docs []T, id func(*T) uuid.UUID, from func(*T) date.Date) [][]T {
+	var groups [][]T
+	at := map[uuid.UUID]int{}
+	for i := range docs {
+		k := id(&docs[i])
+		j, ok := at[k]
+		if !ok {
+			j = len(groups)
+			at[k] = j
+			groups = append(groups, nil)
+		}
+		groups[j] = append(groups[j], docs[i])
+	}
+	for i, g := range groups {
+		groups[i] = VersionSet(g, from)
+	}
+	return groups
+}
