@@ -24,11 +24,14 @@ import (
 	"github.com/pricekit/pricekit/usage"
 )
 
-// Reader is what billing needs of a store: its documents and the
-// aggregates of its usage.
+// Reader is what billing needs of a store: its documents, the aggregates
+// of its usage and the issued statements it keeps.
 type Reader interface {
 	store.Reader
 	store.UsageAggregator
+	// Issued lists a parent contract's issued statements, as
+	// [store.StatementKeeper] does.
+	Issued(ctx context.Context, org, id uuid.UUID) ([]store.Issued, error)
 }
 
 // Rate returns the statements of stored parent contract id for every
@@ -37,13 +40,41 @@ type Reader interface {
 // usage period by period where it keeps it; no event is read into memory.
 // A stored event is never a reason to refuse a rating: usage outside a
 // contract's effective dates is kept and not billed.
+//
+// Issued statements (see [Issue]) come back as they were issued; the first
+// statement after them carries the adjustments of everything that changed
+// since (docs/statements.md).
 func Rate(ctx context.Context, st Reader, org, id uuid.UUID, from, to date.Date) ([]rating.Statement, error) {
-	objs, err := store.Resolve(ctx, st, org, id)
+	in, err := Input(ctx, st, org, id)
 	if err != nil {
 		return nil, err
 	}
-	return rating.Rate(rating.Input{Objects: objs, Contract: id, Aggregates: stored{ctx: ctx, st: st, org: org},
-		From: from, To: to})
+	in.From, in.To = from, to
+	return rating.Rate(in)
+}
+
+// Input returns what rating needs to rate stored parent contract id: its
+// tree with every version, its usage as the store aggregates it, its
+// issued statements, and what changed since the last of them was issued
+// (documents, by the fingerprint kept with it; usage, by the store's
+// ingest position then). From and To are the caller's to set. The input's
+// aggregator uses ctx: pass it to [rating.Rate] before ctx ends.
+func Input(ctx context.Context, st Reader, org, id uuid.UUID) (rating.Input, error) {
+	objs, err := store.Resolve(ctx, st, org, id)
+	if err != nil {
+		return rating.Input{}, err
+	}
+	in := rating.Input{Objects: objs, Contract: id, Aggregates: stored{ctx: ctx, st: st, org: org}}
+	kept, err := st.Issued(ctx, org, id)
+	if err != nil || len(kept) == 0 {
+		return in, err
+	}
+	if in.Issued, err = decodeIssued(kept); err != nil {
+		return rating.Input{}, err
+	}
+	last := kept[len(kept)-1]
+	in.Changes = &rating.Changes{Documents: last.Documents != fingerprint(objs), Since: last.Position}
+	return in, nil
 }
 
 // stored is a store's usage of one organization, as rating asks for it.

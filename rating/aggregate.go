@@ -84,7 +84,7 @@ func (e *engine) fetch(k, last int) error {
 	owners := make([]*product, 0, len(e.t.products))
 	for _, pr := range e.t.products {
 		if b := e.bounds(pr, start.Start, p.End); len(b) > 1 {
-			reqs = append(reqs, usage.Request{Contract: pr.pc.ID, Bounds: b, Want: wants(pr.pricer.Aggregation())})
+			reqs = append(reqs, usage.Request{Contract: pr.pc.ID, Bounds: b, Want: pr.want})
 			owners = append(owners, pr)
 		}
 	}
@@ -174,7 +174,7 @@ func (e *engine) aggregates(p *product, start date.Date) usage.Aggregates {
 	// price a period as empty.
 	q, _ := p.period(p.indexOf(start))
 	got, err := e.src.Aggregate([]usage.Request{{Contract: p.pc.ID, Bounds: []date.Date{q.Start, q.End},
-		Want: wants(p.pricer.Aggregation())}})
+		Want: p.want}})
 	if err != nil {
 		if e.err == nil {
 			e.err = err

@@ -1,6 +1,9 @@
 package rating
 
 import (
+	"math"
+	"slices"
+
 	"github.com/rickb777/date/v2"
 	"github.com/shopspring/decimal"
 
@@ -28,11 +31,12 @@ func (e *engine) usageLines(dst []entry, p *product, s, end date.Date) []entry {
 
 // usageLine prices product p's usage in its period q.
 func (e *engine) usageLine(p *product, q schedule.Period) Line {
-	raw := money.Trim(Quantity(e.aggregates(p, q.Start), p.pricer.Aggregation()))
-	qty := p.pricer.Rounding().Apply(raw)
+	v := p.pricer(q.Start)
+	raw := money.Trim(Quantity(e.aggregates(p, q.Start), v.pricer.Aggregation()))
+	qty := v.pricer.Rounding().Apply(raw)
 	l := Line{ContractID: p.pc.ID, Kind: KindUsage, ProductID: p.pc.ProductID, PlanID: p.pc.PlanID,
-		PeriodStart: q.Start, PeriodEnd: q.Last(), Quantity: qty}
-	amount, x := p.pricer.Line(qty, e.places)
+		PeriodStart: q.Start, PeriodEnd: q.Last(), Quantity: qty, EffectiveFrom: v.from}
+	amount, x := v.pricer.Line(qty, e.places)
 	l.Amount = amount
 	if e.explain {
 		l.Calculation = usageCalculation(x, raw)
@@ -40,16 +44,44 @@ func (e *engine) usageLine(p *product, q schedule.Period) Line {
 	return l
 }
 
-// feeLines appends the lines of fixed fee f of node n that land on the
-// statement [s, end) (docs/pricing.md).
-func (e *engine) feeLines(dst []entry, n *node, f plan.FixedFee, s, end date.Date) []entry {
+// feeLines appends the lines of fixed fee vs (its versions) of node n that
+// land on the statement [s, end) (docs/pricing.md): each period, or
+// recurrence, priced by the version in force on its first day
+// (docs/versions.md).
+func (e *engine) feeLines(dst []entry, n *node, vs []plan.FixedFee, s, end date.Date) []entry {
+	if len(vs) == 1 {
+		return e.feeVersion(dst, n, vs[0], s, end, 0, endOfTime)
+	}
+	mark := len(dst)
+	for i, f := range vs {
+		from, until := f.EffectiveFrom, date.Date(endOfTime)
+		if i == 0 {
+			from = 0
+		}
+		if i+1 < len(vs) {
+			until = vs[i+1].EffectiveFrom
+		}
+		dst = e.feeVersion(dst, n, f, s, end, from, until)
+	}
+	// By date, whatever version each line came from.
+	slices.SortStableFunc(dst[mark:], func(a, b entry) int { return int(a.line.PeriodStart) - int(b.line.PeriodStart) })
+	return dst
+}
+
+// endOfTime is a day after every day a document can name.
+const endOfTime = math.MaxInt32
+
+// feeVersion appends the lines of fee version f whose period, or
+// recurrence, starts in [from, until).
+func (e *engine) feeVersion(dst []entry, n *node, f plan.FixedFee, s, end, from, until date.Date) []entry {
 	lo, hi := max(s, n.start), bound(n.end, end)
 	if lo >= hi {
 		return dst
 	}
+	in := func(p schedule.Period) bool { return p.Start >= from && p.Start < until }
 	switch {
 	case f.Period.Once:
-		if p, land, ok := e.once(n); ok && land >= s && land < end {
+		if p, land, ok := e.once(n); ok && land >= s && land < end && in(p) {
 			amt := money.Round(f.Amount, e.places)
 			dst = append(dst, entry{land: land, line: e.feeLine(n, f, p, amt, "once")})
 		}
@@ -62,7 +94,7 @@ func (e *engine) feeLines(dst []entry, n *node, f plan.FixedFee, s, end date.Dat
 			if !ok || rec.Start >= hi {
 				break
 			}
-			if rec.Start < s {
+			if rec.Start < s || !in(rec) {
 				continue
 			}
 			dst = append(dst, entry{land: rec.Start, line: e.feeLine(n, f, rec, rec.Prorate(f.Amount, e.places),
@@ -78,7 +110,7 @@ func (e *engine) feeLines(dst []entry, n *node, f plan.FixedFee, s, end date.Dat
 			if land >= end {
 				break
 			}
-			if land >= s {
+			if land >= s && in(p) {
 				dst = append(dst, entry{land: land, line: e.feeLine(n, f, p, p.Prorate(f.Amount, e.places), "per period")})
 			}
 		}
@@ -89,7 +121,7 @@ func (e *engine) feeLines(dst []entry, n *node, f plan.FixedFee, s, end date.Dat
 // feeLine is fee f's line for period p (a node period or a recurrence).
 func (e *engine) feeLine(n *node, f plan.FixedFee, p schedule.Period, amount decimal.Decimal, how string) Line {
 	l := Line{ContractID: n.id, Kind: KindFixedFee, FeeID: f.ID, PeriodStart: p.Start, PeriodEnd: p.Last(),
-		Amount: amount, Proration: one}
+		Amount: amount, Proration: one, EffectiveFrom: f.EffectiveFrom}
 	if how != "once" {
 		l.Proration = p.Factor()
 	}
@@ -119,8 +151,19 @@ func landing(n *node, p schedule.Period) date.Date {
 	return p.Start
 }
 
-// feeLandsIn reports whether fee f of n has a line landing in [a, b).
-func (e *engine) feeLandsIn(n *node, f plan.FixedFee, a, b date.Date) bool {
+// feeLandsIn reports whether fee vs (its versions) of n has a line landing
+// in [a, b). Versions of one fee almost always share its period; when they
+// do not, a day where any of them would land counts.
+func (e *engine) feeLandsIn(n *node, vs []plan.FixedFee, a, b date.Date) bool {
+	for _, f := range vs {
+		if e.versionLandsIn(n, f, a, b) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *engine) versionLandsIn(n *node, f plan.FixedFee, a, b date.Date) bool {
 	lo, hi := max(a, n.start), bound(n.end, b)
 	if lo >= hi {
 		return false

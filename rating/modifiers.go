@@ -3,7 +3,9 @@ package rating
 import (
 	"github.com/shopspring/decimal"
 
+	"github.com/pricekit/pricekit/contract"
 	"github.com/pricekit/pricekit/internal/money"
+	"github.com/pricekit/pricekit/modifier"
 	"github.com/pricekit/pricekit/schedule"
 )
 
@@ -25,7 +27,7 @@ type slice struct {
 // step is one modifier of the pipeline; the steps run in the order of docs/modifiers.md.
 type step func(e *engine, sl *slice)
 
-var pipeline = []step{(*engine).discounts, (*engine).minimumStep, (*engine).credits}
+var pipeline = []step{(*engine).discounts, (*engine).minimumStep, (*engine).adjustments, (*engine).credits}
 
 // modify runs n's modifiers over one slice of its period p, appending
 // their lines to dst, each landing with the slice's latest line.
@@ -58,7 +60,8 @@ func (e *engine) discounts(sl *slice) {
 	}
 	cum := st.cum.Add(sl.subtotal)
 	var earnedSum, givenNow decimal.Decimal
-	for i, d := range n.discounts {
+	for i, vs := range n.discounts {
+		d := contract.At(vs, contract.DiscountFrom, sl.period.Start)
 		raw := money.Round(d.Apply(cum), e.places)
 		earned := decimal.Min(raw, cum.Sub(earnedSum))
 		if earned.IsNegative() {
@@ -77,10 +80,11 @@ func (e *engine) discounts(sl *slice) {
 		givenNow = givenNow.Add(amt)
 		var calc string
 		if e.explain {
-			calc = discountText(d, cum, raw, earned, st.given[i], amt, capped, st.slices > 0, e.places)
+			calc = discountText(*d, cum, raw, earned, st.given[i], amt, capped, st.slices > 0, e.places)
 		}
 		st.given[i] = st.given[i].Add(amt)
-		sl.add(KindDiscount, i, Line{ModifierID: d.ID, Amount: amt.Neg(), Calculation: CalculationText(calc)})
+		sl.add(KindDiscount, i, Line{ModifierID: d.ID, Amount: amt.Neg(), Calculation: CalculationText(calc),
+			EffectiveFrom: d.EffectiveFrom})
 	}
 	st.cum = cum
 	st.discounted = st.discounted.Add(givenNow)
@@ -90,18 +94,23 @@ func (e *engine) discounts(sl *slice) {
 // minimum returns the largest of n's minimums for period p, prorated by
 // its factor and rounded, or zero when n has none.
 func (e *engine) minimum(n *node, p schedule.Period) decimal.Decimal {
-	_, amt := e.largestMinimum(n, p)
+	_, _, amt := e.largestMinimum(n, p)
 	return amt
 }
 
-func (e *engine) largestMinimum(n *node, p schedule.Period) (int, decimal.Decimal) {
-	best, bestAmt := -1, decimal.Zero
-	for i, m := range n.minimums {
-		if amt := p.Prorate(m.Amount, e.places); best < 0 || amt.GreaterThan(bestAmt) {
-			best, bestAmt = i, amt
+// largestMinimum returns the largest of n's minimums for period p, as the
+// version in force on its first day, with its amount prorated and rounded
+// (nil and zero when n has none).
+func (e *engine) largestMinimum(n *node, p schedule.Period) (*modifier.Minimum, int, decimal.Decimal) {
+	var best *modifier.Minimum
+	at, bestAmt := -1, decimal.Zero
+	for i, vs := range n.minimums {
+		m := contract.At(vs, contract.MinimumFrom, p.Start)
+		if amt := p.Prorate(m.Amount, e.places); best == nil || amt.GreaterThan(bestAmt) {
+			best, at, bestAmt = m, i, amt
 		}
 	}
-	return best, bestAmt
+	return best, at, bestAmt
 }
 
 // minimumStep trues the period up to its largest minimum at its last slice,
@@ -111,7 +120,7 @@ func (e *engine) minimumStep(sl *slice) {
 	if !sl.last || len(sl.n.minimums) == 0 {
 		return
 	}
-	best, m := e.largestMinimum(sl.n, sl.period)
+	low, at, m := e.largestMinimum(sl.n, sl.period)
 	billed := sl.st.cum.Sub(sl.st.discounted)
 	if !billed.LessThan(m) {
 		return
@@ -119,15 +128,42 @@ func (e *engine) minimumStep(sl *slice) {
 	up := m.Sub(billed)
 	var calc string
 	if e.explain {
-		calc = minimumText(sl.n.minimums[best].Amount, m, billed, up, sl.period, sl.st.slices > 0, e.places)
+		calc = minimumText(low.Amount, m, billed, up, sl.period, sl.st.slices > 0, e.places)
 	}
-	sl.add(KindMinimum, best, Line{ModifierID: sl.n.minimums[best].ID, Amount: up, Calculation: CalculationText(calc)})
+	sl.add(KindMinimum, at, Line{ModifierID: low.ID, Amount: up, Calculation: CalculationText(calc),
+		EffectiveFrom: low.EffectiveFrom})
 	sl.due = sl.due.Add(up)
 }
 
+// adjustments places the open statement's adjustments on the parent's
+// slice, after its discounts and minimums and before its credits, which
+// pay them like any charge (docs/statements.md).
+func (e *engine) adjustments(sl *slice) {
+	if sl.n.parent != nil || len(e.adjust) == 0 {
+		return
+	}
+	for i, l := range e.adjust {
+		sl.out = append(sl.out, entry{line: l, land: sl.acc.land, rank: rank(KindAdjustment, i)})
+		sl.due = sl.due.Add(l.Amount)
+	}
+	e.adjust = nil
+}
+
 // credits pays what the slice bills with the node's credits valid on its
-// period's first day, in burn order, never below zero.
+// period's first day, in burn order, never below zero. In an issued period
+// rated again, each pays exactly what it paid on that statement.
 func (e *engine) credits(sl *slice) {
+	if e.pinned != nil {
+		for i, g := range sl.n.credits {
+			k := lineKey{kind: KindCredit, contract: sl.n.id, item: g.credit.ID, start: sl.period.Start}
+			if pay := e.pinned[k]; !pay.IsZero() {
+				sl.due = sl.due.Sub(pay)
+				sl.add(KindCredit, i, Line{ModifierID: g.credit.ID, Amount: pay.Neg()})
+				delete(e.pinned, k)
+			}
+		}
+		return
+	}
 	for i, g := range sl.n.credits {
 		if !sl.due.IsPositive() {
 			return

@@ -31,6 +31,18 @@ type Input struct {
 	// of the parent that overlaps [From, To]. Zero values default to the
 	// contract's dates; an evergreen contract needs To.
 	From, To date.Date
+	// Issued holds the contract's issued statements (docs/statements.md),
+	// first period first: they must be its first statements, numbered 1,
+	// 2, …. Rating returns each as it is for its period, and the first
+	// statement after them (the open statement) carries an adjustment for
+	// every difference between what should have been billed in their
+	// periods and what was billed. The open statement starts from the
+	// credit balances of the last of them.
+	Issued []Statement
+	// Changes, with Issued, says what changed since the last of them was
+	// issued, so that only the issued periods a change reaches are rated
+	// again; nil: anything may have changed, and every one is.
+	Changes *Changes
 }
 
 // Rate validates in and returns the statements of the parent contract for
@@ -65,7 +77,13 @@ func Rate(in Input) ([]Statement, error) {
 			return nil, err
 		}
 	}
-	return t.rate(src, from, to)
+	var is *issuance
+	if len(in.Issued) > 0 {
+		if is, err = newIssuance(t, in.Issued); err != nil {
+			return nil, err
+		}
+	}
+	return t.rate(src, from, to, is, in.Changes)
 }
 
 // days applies the defaults of the run's range.
@@ -107,7 +125,13 @@ func (t *tree) target(id uuid.UUID) (usage.Target, bool) {
 // progressive modifiers of periods that began earlier carry into them;
 // only the state of periods still open is kept, so memory does not grow
 // with the number of statements replayed.
-func (t *tree) rate(src Aggregator, from, to date.Date) ([]Statement, error) {
+//
+// With issued statements, those are returned as they are; the issued
+// periods a change can reach are rated again, each credit paying what it
+// paid, and compared with what was billed; the open statement, starting
+// from the last issued statement's credit balances, carries the
+// differences; and the statements after it follow from it.
+func (t *tree) rate(src Aggregator, from, to date.Date, is *issuance, changes *Changes) ([]Statement, error) {
 	root := t.root
 	lo, hi := max(from, root.start), bound(root.end, to+1)
 	if lo >= hi {
@@ -117,23 +141,104 @@ func (t *tree) rate(src Aggregator, from, to date.Date) ([]Statement, error) {
 	e := &engine{t: t, places: t.places, src: src,
 		cache: make([][]agg, len(t.products)), next: make([]int, len(t.products))}
 	out := make([]Statement, 0, last-first+1)
-	var buf []entry
-	for k := t.replayFrom(first); k <= last; k++ {
-		if k >= e.fetched {
-			if err := e.fetch(k, last); err != nil {
-				return nil, err
-			}
+	start := root.grid.Index(root.start)
+	open := start
+	if is != nil {
+		open += len(is.statements)
+		for k := first; k <= min(last, open-1); k++ {
+			out = append(out, is.statements[k-start].clone())
 		}
-		p, _ := root.period(k)
-		e.explain = k >= first
-		buf = e.collect(buf[:0], root, p.Start, p.End)
-		if e.err != nil {
-			return nil, e.err
-		}
-		if k >= first {
-			out = append(out, t.statement(p, buf))
+		if last < open {
+			return out, nil
 		}
 	}
+	runs, err := t.runs(e, first, last, open, is, changes)
+	if err != nil {
+		return nil, err
+	}
+	var buf []entry
+	var adjust []Line
+	for _, r := range runs {
+		e.reset(r[0])
+		for k := r[0]; k <= r[1]; k++ {
+			if k >= e.fetched {
+				if err := e.fetch(k, r[1]); err != nil {
+					return nil, err
+				}
+			}
+			p, _ := root.period(k)
+			e.pinned = nil
+			switch {
+			case k < open:
+				e.pinned = is.pins(k - start)
+			case k == open && is != nil:
+				is.seed(t, k-start-1)
+				e.adjust = adjust
+			}
+			e.explain = k >= first && k >= open
+			buf = e.collect(buf[:0], root, p.Start, p.End)
+			if e.err != nil {
+				return nil, e.err
+			}
+			switch {
+			case k < open:
+				adjust = append(adjust, is.compare(k-start, buf, t.places)...)
+			case k >= first:
+				out = append(out, t.statement(p, buf))
+			}
+		}
+	}
+	return out, nil
+}
+
+// runs returns the runs of statements [a, b] to rate, in order: with no
+// issued statement, from the replay start of first through last; with
+// some, each issued period a change reaches (all of them when changes is
+// nil or names documents) from its own replay start, and the open
+// statement from its replay start through last, overlapping runs merged.
+// Credits pay what they paid in issued periods, so only the progressive
+// modifiers of periods begun earlier make an issued period's run start
+// before it, and the open statement's balances come from the last issued
+// statement.
+func (t *tree) runs(e *engine, first, last, open int, is *issuance, changes *Changes) ([][2]int, error) {
+	if is == nil {
+		return [][2]int{{t.replayFrom(first, true), last}}, nil
+	}
+	start := t.root.grid.Index(t.root.start)
+	n := open - start
+	dirty := make([]bool, n)
+	switch {
+	case changes == nil || changes.Documents:
+		for i := range dirty {
+			dirty[i] = true
+		}
+	default:
+		late, err := e.late(n, changes.Since)
+		if err != nil {
+			return nil, err
+		}
+		// A period is dirty when late usage lands in it or in an earlier
+		// period its run replays.
+		for i := range dirty {
+			for j := t.replayFrom(start+i, false) - start; j <= i && !dirty[i]; j++ {
+				dirty[i] = j >= 0 && late[j]
+			}
+		}
+	}
+	var out [][2]int
+	push := func(a, b int) {
+		if l := len(out) - 1; l >= 0 && a <= out[l][1]+1 {
+			out[l][1] = max(out[l][1], b)
+			return
+		}
+		out = append(out, [2]int{a, b})
+	}
+	for i, d := range dirty {
+		if d {
+			push(t.replayFrom(start+i, false), start+i)
+		}
+	}
+	push(t.replayFrom(open, false), max(last, open))
 	return out, nil
 }
 
@@ -148,7 +253,11 @@ func (t *tree) rate(src Aggregator, from, to date.Date) ([]Statement, error) {
 // holds the replay's first day and began before it, to the statement of
 // that period's start. Grids aligned with the parent's stop at once; a
 // descendant anchored elsewhere with modifiers walks back to the start.
-func (t *tree) replayFrom(first int) int {
+//
+// Without credits, the credits are left out: they carry nothing into a
+// statement whose balances are given (the open statement) or whose credits
+// pay what they paid (an issued one rated again).
+func (t *tree) replayFrom(first int, credits bool) int {
 	root := t.root
 	start := root.grid.Index(root.start)
 	day := func(k int) date.Date { p, _ := root.period(k); return p.Start }
@@ -156,7 +265,7 @@ func (t *tree) replayFrom(first int) int {
 	k := first
 	for _, n := range t.nodes {
 		for _, g := range n.credits {
-			if n.active && g.from < day(k) {
+			if credits && n.active && g.from < day(k) {
 				k = min(k, back(g.from))
 			}
 		}

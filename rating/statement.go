@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/google/uuid"
@@ -27,13 +28,14 @@ const (
 	KindDiscount
 	KindMinimum
 	KindCredit
+	KindAdjustment // a difference billed for a line of an issued statement (docs/statements.md)
 )
 
 var kindNames = [...]string{KindUsage: "usage", KindFixedFee: "fixed_fee", KindDiscount: "discount",
-	KindMinimum: "minimum", KindCredit: "credit"}
+	KindMinimum: "minimum", KindCredit: "credit", KindAdjustment: "adjustment"}
 
 // String returns the kind as statements write it: "usage", "fixed_fee",
-// "discount", "minimum" or "credit".
+// "discount", "minimum", "credit" or "adjustment".
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
 		return kindNames[k]
@@ -49,7 +51,7 @@ func ParseKind(s string) (Kind, error) {
 		}
 	}
 	return 0, pricekit.Errorf(pricekit.ErrInvalidInput, "rating", "kind",
-		fmt.Sprintf("unknown line kind %q (want usage, fixed_fee, discount, minimum or credit)", s))
+		fmt.Sprintf("unknown line kind %q (want usage, fixed_fee, discount, minimum, credit or adjustment)", s))
 }
 
 // MarshalText writes the kind's name.
@@ -72,7 +74,20 @@ type Line struct {
 	Quantity    decimal.Decimal // usage: the quantity after aggregation and rounding
 	Amount      decimal.Decimal
 	Proration   decimal.Decimal // fixed_fee: the factor applied (1 for a full period)
-	Calculation Calculation     // how the amount came about, for a person
+	// EffectiveFrom is the day the version of the document that priced the
+	// line takes effect (docs/versions.md); zero for a base version.
+	EffectiveFrom date.Date
+	Adjusts       *Adjusts    // adjustment: the issued line it corrects
+	Calculation   Calculation // how the amount came about, for a person
+}
+
+// Adjusts names the line of an issued statement an adjustment corrects:
+// the statement's number and first day, and the line's kind. The
+// adjustment line carries the corrected line's ids and period.
+type Adjusts struct {
+	Number      int
+	PeriodStart date.Date
+	Kind        Kind
 }
 
 // CreditBalance is what a credit has left after a statement.
@@ -86,8 +101,9 @@ type CreditBalance struct {
 // Statement is what a parent contract owes for one of its billing periods.
 // Total is the sum of the lines; Subtotal sums the usage and fixed-fee
 // lines; Discounts, Minimums, Maximums, Adjustments and Credits sum the
-// lines of their kind across the whole tree (no line has kind maximum or
-// adjustment yet, so those two are zero).
+// lines of their kind across the whole tree (no line has kind maximum yet,
+// so that one is zero). An issued statement (docs/statements.md) has
+// Issued set and its Number, 1, 2, … per parent contract.
 //
 // A Statement carries all its JSON needs: amounts are written with the
 // places of its Currency. Its JSON reads back with [Statement.UnmarshalJSON].
@@ -105,6 +121,21 @@ type Statement struct {
 	Credits        decimal.Decimal
 	Total          decimal.Decimal
 	CreditBalances []CreditBalance
+	Issued         bool
+	Number         int // issued statements only
+}
+
+// clone returns a copy of s that shares no memory with it.
+func (s Statement) clone() Statement {
+	s.Lines = slices.Clone(s.Lines)
+	for i := range s.Lines {
+		if a := s.Lines[i].Adjusts; a != nil {
+			c := *a
+			s.Lines[i].Adjusts = &c
+		}
+	}
+	s.CreditBalances = slices.Clone(s.CreditBalances)
+	return s
 }
 
 // statement builds the statement of root period p from its lines.
@@ -171,6 +202,8 @@ func (s *Statement) sumIndex(k Kind) int {
 		return 1
 	case KindMinimum:
 		return 2
+	case KindAdjustment:
+		return 4
 	case KindCredit:
 		return 5
 	}
@@ -185,18 +218,26 @@ func (s *Statement) sums() [len(sumNames)]*decimal.Decimal {
 }
 
 type lineJSON struct {
-	ContractID  string  `json:"contract_id"`
-	Kind        Kind    `json:"kind"`
-	ProductID   string  `json:"product_id,omitempty"`
-	PlanID      string  `json:"plan_id,omitempty"`
-	FeeID       string  `json:"fee_id,omitempty"`
-	ModifierID  string  `json:"modifier_id,omitempty"`
-	PeriodStart string  `json:"period_start"`
-	PeriodEnd   string  `json:"period_end"`
-	Quantity    *string `json:"quantity,omitempty"`
-	Amount      string  `json:"amount"`
-	Proration   *string `json:"proration,omitempty"`
-	Calculation string  `json:"calculation,omitempty"`
+	ContractID  string       `json:"contract_id"`
+	Kind        Kind         `json:"kind"`
+	ProductID   string       `json:"product_id,omitempty"`
+	PlanID      string       `json:"plan_id,omitempty"`
+	FeeID       string       `json:"fee_id,omitempty"`
+	ModifierID  string       `json:"modifier_id,omitempty"`
+	PeriodStart string       `json:"period_start"`
+	PeriodEnd   string       `json:"period_end"`
+	Quantity    *string      `json:"quantity,omitempty"`
+	Amount      string       `json:"amount"`
+	Proration   *string      `json:"proration,omitempty"`
+	From        *string      `json:"effective_from,omitempty"`
+	Adjusts     *adjustsJSON `json:"adjusts,omitempty"`
+	Calculation string       `json:"calculation,omitempty"`
+}
+
+type adjustsJSON struct {
+	Number      int    `json:"number"`
+	PeriodStart string `json:"period_start"`
+	Kind        Kind   `json:"kind"`
 }
 
 type balanceJSON struct {
@@ -220,6 +261,8 @@ type statementJSON struct {
 	Credits        string        `json:"credits"`
 	Total          string        `json:"total"`
 	CreditBalances []balanceJSON `json:"credit_balances"`
+	Issued         bool          `json:"issued"`
+	Number         int           `json:"number,omitempty"`
 }
 
 func idText(id uuid.UUID) string {
@@ -248,14 +291,21 @@ func (s Statement) MarshalJSON() ([]byte, error) {
 		Minimums: money(s.Minimums), Maximums: money(s.Maximums), Adjustments: money(s.Adjustments),
 		Credits: money(s.Credits), Total: money(s.Total),
 		CreditBalances: make([]balanceJSON, len(s.CreditBalances)),
+		Issued:         s.Issued, Number: s.Number,
 	}
 	for i, l := range s.Lines {
 		lw := lineJSON{ContractID: l.ContractID.String(), Kind: l.Kind, ProductID: idText(l.ProductID),
 			PlanID: idText(l.PlanID), FeeID: idText(l.FeeID), ModifierID: idText(l.ModifierID),
 			PeriodStart: dayText(l.PeriodStart), PeriodEnd: dayText(l.PeriodEnd),
-			Amount: money(l.Amount), Calculation: l.Calculation.String()}
+			Amount: money(l.Amount), Calculation: l.Calculation.String(), From: jsonx.DayText(l.EffectiveFrom)}
+		if a := l.Adjusts; a != nil {
+			lw.Adjusts = &adjustsJSON{Number: a.Number, PeriodStart: dayText(a.PeriodStart), Kind: a.Kind}
+		}
 		switch l.Kind {
-		case KindUsage:
+		case KindUsage, KindAdjustment:
+			if l.Kind == KindAdjustment && (l.Adjusts == nil || l.Adjusts.Kind != KindUsage) {
+				break
+			}
 			q := l.Quantity.String()
 			lw.Quantity = &q
 		case KindFixedFee:
@@ -307,6 +357,16 @@ func (s *Statement) UnmarshalJSON(data []byte) error {
 		b, err := parseBalance(raw)
 		o.Add("credit_balances["+strconv.Itoa(i)+"]", err)
 		v.CreditBalances = append(v.CreditBalances, b)
+	}
+	v.Issued = o.Bool("issued")
+	if n, ok := o.Int("number"); ok {
+		v.Number = n
+	}
+	switch {
+	case v.Issued && v.Number < 1:
+		o.Fail(pricekit.ErrInvalidInput, "number", "an issued statement has a number of 1 or more")
+	case !v.Issued && v.Number != 0:
+		o.Fail(pricekit.ErrInvalidInput, "number", "a statement that is not issued has no number")
 	}
 	if err := o.Err(); err != nil {
 		return err
@@ -371,8 +431,43 @@ func parseLine(raw json.RawMessage) (Line, error) {
 	l.Quantity, _ = o.Decimal("quantity")
 	l.Amount = required(o, "amount", o.Decimal)
 	l.Proration, _ = o.Decimal("proration")
+	l.EffectiveFrom, _ = o.Date("effective_from")
+	if raw := o.Raw("adjusts"); raw != nil {
+		a, err := parseAdjusts(raw)
+		o.Add("adjusts", err)
+		l.Adjusts = &a
+	}
+	switch {
+	case l.Kind == KindAdjustment && l.Adjusts == nil:
+		o.Fail(pricekit.ErrInvalidInput, "adjusts", "an adjustment names the line it adjusts")
+	case l.Kind != KindAdjustment && l.Adjusts != nil:
+		o.Fail(pricekit.ErrInvalidInput, "adjusts", "only an adjustment adjusts a line")
+	}
 	l.Calculation = CalculationText(o.String("calculation"))
 	return l, o.Err()
+}
+
+func parseAdjusts(raw json.RawMessage) (Adjusts, error) {
+	o, err := jsonx.Parse("rating", raw)
+	if err != nil {
+		return Adjusts{}, err
+	}
+	var a Adjusts
+	if n, ok := o.Int("number"); !ok || n < 1 {
+		o.Fail(pricekit.ErrInvalidInput, "number", "number (of the issued statement, 1 or more) is required")
+	} else {
+		a.Number = n
+	}
+	a.PeriodStart = required(o, "period_start", o.Date)
+	if o.Has("kind") {
+		k, err := ParseKind(o.String("kind"))
+		o.Add("", err)
+		a.Kind = k
+	} else {
+		o.Raw("kind")
+		o.Fail(pricekit.ErrInvalidInput, "kind", "kind is required")
+	}
+	return a, o.Err()
 }
 
 func parseBalance(raw json.RawMessage) (CreditBalance, error) {

@@ -1,6 +1,7 @@
 package rating
 
 import (
+	"math"
 	"slices"
 
 	"github.com/rickb777/date/v2"
@@ -21,6 +22,22 @@ type engine struct {
 	cache   [][]agg     // by product index: aggregates of its fetched periods, in date order
 	next    []int       // by product index: the next cache entry to use
 	days    []date.Date // room for the bounds of the window being fetched
+
+	// pinned, while an issued period is rated again, is what each credit
+	// paid on its statement, by credit line: credits pay exactly that.
+	pinned map[lineKey]decimal.Decimal
+	// adjust holds the adjustments the open statement carries, until the
+	// parent's modifiers place them (docs/statements.md).
+	adjust []Line
+}
+
+// reset starts a new run of statements at statement k: the progressive
+// state of node periods is forgotten, and usage is fetched anew.
+func (e *engine) reset(k int) {
+	for _, n := range e.t.nodes {
+		n.open, n.closed = nil, math.MinInt
+	}
+	e.fetched = k
 }
 
 // entry is a line with the day that decides the statement it lands on and,
@@ -67,10 +84,17 @@ func (e *engine) collect(dst []entry, n *node, s, end date.Date) []entry {
 			dst = e.collect(dst, c, s, end)
 		}
 	}
-	if !n.modified() {
+	root := n.parent == nil
+	if !n.modified() && !(root && len(e.adjust) > 0) {
 		return dst
 	}
 	parts := e.slices(n, dst[mark:], s, end)
+	if root && len(e.adjust) > 0 && len(parts) == 0 {
+		// Adjustments need the parent's slice of the statement, lines or not.
+		k := n.grid.Index(max(s, n.start))
+		p, _ := n.period(k)
+		parts = append(parts, acc{k: k, land: p.Last()})
+	}
 	mods := len(dst)
 	for i := range parts {
 		a := &parts[i]
@@ -201,7 +225,7 @@ func (e *engine) linesIn(n *node, a, b date.Date, own bool) bool {
 }
 
 // sortModifierLines orders a node's modifier lines of one statement: by
-// kind (discounts, minimums, credits), by document (credits in burn order),
+// kind (discounts, minimums, adjustments, credits), by document (credits in burn order),
 // then by date, the order they were made in.
 func sortModifierLines(lines []entry) {
 	slices.SortStableFunc(lines, func(a, b entry) int { return a.rank - b.rank })
@@ -209,4 +233,8 @@ func sortModifierLines(lines []entry) {
 
 // rank is the place of a modifier line among a node's: its kind, then its
 // item.
-func rank(k Kind, item int) int { return int(k)<<20 | item }
+func rank(k Kind, item int) int { return kindOrder[k]<<20 | item }
+
+// kindOrder is the order of a node's modifier lines by kind: discounts,
+// minimums, then (on the parent) adjustments, then credits.
+var kindOrder = [...]int{KindDiscount: 1, KindMinimum: 2, KindAdjustment: 3, KindCredit: 4}

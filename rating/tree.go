@@ -16,6 +16,7 @@ import (
 	"github.com/pricekit/pricekit/modifier"
 	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/schedule"
+	"github.com/pricekit/pricekit/usage"
 )
 
 // node is one contract of the tree being rated, the parent or a sub
@@ -34,10 +35,10 @@ type node struct {
 	grid       schedule.Grid   // its periods, before clipping: its own frequency's or its parent's
 	anchor     schedule.Anchor // where its fixed fees land
 	products   []*product
-	fees       []plan.FixedFee
+	fees       [][]plan.FixedFee // each fee's versions (docs/versions.md)
 	children   []*node
-	discounts  []modifier.Discount // empty when an ancestor overrides
-	minimums   []modifier.Minimum
+	discounts  [][]modifier.Discount // each one's versions; empty when an ancestor overrides
+	minimums   [][]modifier.Minimum
 	credits    []*grant // in burn order
 	open       []*periodState
 	closed     int // the last period whose last slice is done
@@ -74,7 +75,8 @@ func (n *node) path() string {
 // product is a product contract of the tree.
 type product struct {
 	pc         contract.ProductContract
-	pricer     *plan.Pricer
+	plans      []version  // its plan's versions, base first, then by day
+	want       usage.Want // what the versions' aggregations read
 	grid       schedule.Grid
 	start, end date.Date // effective: its own dates clipped to its node's
 	active     bool      // its node is active and its effective dates hold a day
@@ -85,6 +87,18 @@ type product struct {
 	memoLo date.Date
 	memoHi date.Date
 	memoOK bool
+}
+
+// version is one version of a product's tier plan, compiled.
+type version struct {
+	from   date.Date // 0: the base version
+	pricer *plan.Pricer
+}
+
+// pricer returns the version of p's plan that prices its period starting
+// on day (docs/versions.md).
+func (p *product) pricer(day date.Date) *version {
+	return contract.At(p.plans, func(v *version) date.Date { return v.from }, day)
 }
 
 // remember computes and keeps the boundaries of grid period k.
@@ -138,11 +152,13 @@ type index struct {
 // table finds the documents of one kind by id: by a scan while they are
 // few (a tree's own documents, as a store hands them over, cost no map),
 // through a map built on first use when they are many. A later document
-// with the same id replaces an earlier one.
+// with the same id replaces an earlier one; for a versioned kind, the
+// documents of one id are its versions (docs/versions.md).
 type table[T any] struct {
 	items []T
 	id    func(*T) uuid.UUID
-	m     map[uuid.UUID]int
+	from  func(*T) date.Date // versioned kinds only
+	m     map[uuid.UUID][]int
 }
 
 // scanned is the most documents of a kind a table finds by scanning.
@@ -158,27 +174,55 @@ func (t *table[T]) get(id uuid.UUID) (T, bool) {
 		var zero T
 		return zero, false
 	}
-	if t.m == nil {
-		t.m = make(map[uuid.UUID]int, len(t.items))
-		for i := range t.items {
-			t.m[t.id(&t.items[i])] = i
-		}
-	}
-	i, ok := t.m[id]
-	if !ok {
+	at := t.index(id)
+	if len(at) == 0 {
 		var zero T
 		return zero, false
 	}
-	return t.items[i], true
+	return t.items[at[len(at)-1]], true
+}
+
+// index returns the positions of the documents with id, through the map.
+func (t *table[T]) index(id uuid.UUID) []int {
+	if t.m == nil {
+		t.m = make(map[uuid.UUID][]int, len(t.items))
+		for i := range t.items {
+			k := t.id(&t.items[i])
+			t.m[k] = append(t.m[k], i)
+		}
+	}
+	return t.m[id]
+}
+
+// versions returns the version set of the document with id (nil when
+// there is none): one document, unless the bundle holds several with id.
+func (t *table[T]) versions(id uuid.UUID) []T {
+	var out []T
+	if len(t.items) <= scanned {
+		for i := range t.items {
+			if t.id(&t.items[i]) == id {
+				out = append(out, t.items[i])
+			}
+		}
+	} else {
+		for _, i := range t.index(id) {
+			out = append(out, t.items[i])
+		}
+	}
+	return contract.VersionSet(out, t.from)
 }
 
 func newIndex(o contract.Objects) *index {
 	return &index{
-		fees:      table[plan.FixedFee]{items: o.FixedFees, id: func(v *plan.FixedFee) uuid.UUID { return v.ID }},
-		plans:     table[plan.TierPlan]{items: o.Plans, id: func(v *plan.TierPlan) uuid.UUID { return v.ID }},
-		discounts: table[modifier.Discount]{items: o.Discounts, id: func(v *modifier.Discount) uuid.UUID { return v.ID }},
-		minimums:  table[modifier.Minimum]{items: o.Minimums, id: func(v *modifier.Minimum) uuid.UUID { return v.ID }},
-		credits:   table[modifier.Credit]{items: o.Credits, id: func(v *modifier.Credit) uuid.UUID { return v.ID }},
+		fees: table[plan.FixedFee]{items: o.FixedFees, id: func(v *plan.FixedFee) uuid.UUID { return v.ID },
+			from: contract.FeeFrom},
+		plans: table[plan.TierPlan]{items: o.Plans, id: func(v *plan.TierPlan) uuid.UUID { return v.ID },
+			from: contract.PlanFrom},
+		discounts: table[modifier.Discount]{items: o.Discounts, id: func(v *modifier.Discount) uuid.UUID { return v.ID },
+			from: contract.DiscountFrom},
+		minimums: table[modifier.Minimum]{items: o.Minimums, id: func(v *modifier.Minimum) uuid.UUID { return v.ID },
+			from: contract.MinimumFrom},
+		credits: table[modifier.Credit]{items: o.Credits, id: func(v *modifier.Credit) uuid.UUID { return v.ID }},
 		freqs: table[schedule.BillingFrequency]{items: o.BillingFrequencies,
 			id: func(v *schedule.BillingFrequency) uuid.UUID { return v.ID }},
 		products: table[contract.ProductContract]{items: o.ProductContracts,
@@ -202,10 +246,11 @@ func (b *builder) fail(code pricekit.Code, path, format string, args ...any) {
 	b.errs = append(b.errs, pricekit.Errorf(code, "rating", path, fmt.Sprintf(format, args...)))
 }
 
-// pricer is a plan's compiled form.
+// pricer is a plan's compiled form: every version of it.
 type pricer struct {
-	plan uuid.UUID
-	pr   *plan.Pricer
+	plan     uuid.UUID
+	versions []version
+	want     usage.Want
 }
 
 func lookup[T any](b *builder, m *table[T], n *node, field, what string, ids []uuid.UUID) []T {
@@ -220,6 +265,24 @@ func lookup[T any](b *builder, m *table[T], n *node, field, what string, ids []u
 			continue
 		}
 		out = append(out, v)
+	}
+	return out
+}
+
+// lookupVersions is lookup for a versioned kind: each document found with
+// its versions.
+func lookupVersions[T any](b *builder, m *table[T], n *node, field, what string, ids []uuid.UUID) [][]T {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([][]T, 0, len(ids))
+	for i, id := range ids {
+		vs := m.versions(id)
+		if len(vs) == 0 {
+			b.fail(pricekit.ErrUnknownReference, n.path()+"."+field+"["+strconv.Itoa(i)+"]", "no %s %s", what, id)
+			continue
+		}
+		out = append(out, vs)
 	}
 	return out
 }
@@ -279,8 +342,8 @@ func resolve(o contract.Objects, id uuid.UUID) (*tree, error) {
 // has override_underlying.
 func (b *builder) build(n *node, s contract.SubContract, overridden bool) {
 	if !overridden {
-		n.discounts = lookup(b, &b.ix.discounts, n, "discounts", "discount", s.Discounts)
-		n.minimums = lookup(b, &b.ix.minimums, n, "minimums", "minimum", s.Minimums)
+		n.discounts = lookupVersions(b, &b.ix.discounts, n, "discounts", "discount", s.Discounts)
+		n.minimums = lookupVersions(b, &b.ix.minimums, n, "minimums", "minimum", s.Minimums)
 		for _, c := range lookup(b, &b.ix.credits, n, "credits", "credit", s.Credits) {
 			n.credits = append(n.credits, newGrant(c, n.start, b.t.places))
 		}
@@ -291,7 +354,7 @@ func (b *builder) build(n *node, s contract.SubContract, overridden bool) {
 		lookup(b, &b.ix.minimums, n, "minimums", "minimum", s.Minimums)
 		lookup(b, &b.ix.credits, n, "credits", "credit", s.Credits)
 	}
-	n.fees = lookup(b, &b.ix.fees, n, "fixed_fees", "fixed fee", s.FixedFees)
+	n.fees = lookupVersions(b, &b.ix.fees, n, "fixed_fees", "fixed fee", s.FixedFees)
 	below := overridden || s.OverrideUnderlying
 	for i, id := range s.ProductContracts {
 		b.product(n, i, id, below)
@@ -335,26 +398,32 @@ func (b *builder) product(n *node, i int, id uuid.UUID, below bool) {
 			p.grid = f.Grid(pc.Start)
 		}
 	}
-	var pr *plan.Pricer
-	for _, c := range b.pricers {
-		if c.plan == pc.PlanID {
-			pr = c.pr
+	var pr *pricer
+	for i := range b.pricers {
+		if b.pricers[i].plan == pc.PlanID {
+			pr = &b.pricers[i]
 		}
 	}
 	if pr == nil {
-		tp, found := b.ix.plans.get(pc.PlanID)
-		if !found {
+		tps := b.ix.plans.versions(pc.PlanID)
+		if len(tps) == 0 {
 			b.fail(pricekit.ErrUnknownReference, path()+".tiers", "no tier plan %s", pc.PlanID)
 			return
 		}
-		var err error
-		if pr, err = tp.Pricer(); err != nil {
-			b.errs = append(b.errs, pricekit.Prefix(path()+".tiers", err))
-			return
+		c := pricer{plan: pc.PlanID, versions: make([]version, len(tps))}
+		for i, tp := range tps {
+			compiled, err := tp.Pricer()
+			if err != nil {
+				b.errs = append(b.errs, pricekit.Prefix(path()+".tiers", err))
+				return
+			}
+			c.versions[i] = version{from: tp.EffectiveFrom, pricer: compiled}
+			c.want |= wants(compiled.Aggregation())
 		}
-		b.pricers = append(b.pricers, pricer{pc.PlanID, pr})
+		b.pricers = append(b.pricers, c)
+		pr = &b.pricers[len(b.pricers)-1]
 	}
-	p.pricer = pr
+	p.plans, p.want = pr.versions, pr.want
 	p.index = len(b.t.products)
 	b.t.products = append(b.t.products, p)
 	if p.active = n.active && (p.end == 0 || p.start < p.end); p.active {

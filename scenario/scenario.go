@@ -33,9 +33,12 @@ type Scenario struct {
 	Description string
 	Objects     contract.Objects
 	Usage       []usage.Event
-	Contract    uuid.UUID // run.contract_id
-	From, To    date.Date // run.from, run.to; zero: the contract's dates
-	Expect      json.RawMessage
+	// Issued are the run's contract's issued statements, first first
+	// (docs/statements.md): its first statements, as pricekit wrote them.
+	Issued   []rating.Statement
+	Contract uuid.UUID // run.contract_id
+	From, To date.Date // run.from, run.to; zero: the contract's dates
+	Expect   json.RawMessage
 }
 
 // Parse reads a scenario document. Every problem of its documents and
@@ -59,6 +62,14 @@ func Parse(data []byte) (*Scenario, error) {
 			continue
 		}
 		s.Usage = append(s.Usage, e)
+	}
+	for i, raw := range o.List("issued") {
+		var st rating.Statement
+		if err := json.Unmarshal(raw, &st); err != nil {
+			o.Add(fmt.Sprintf("issued[%d]", i), asError(err))
+			continue
+		}
+		s.Issued = append(s.Issued, st)
 	}
 	raw := o.Raw("run")
 	if raw == nil {
@@ -117,7 +128,12 @@ func (s *Scenario) Run(ctx context.Context) ([]rating.Statement, error) {
 			return nil, err
 		}
 	}
-	return billing.Rate(ctx, st, org, s.Contract, s.From, s.To)
+	in, err := billing.Input(ctx, st, org, s.Contract)
+	if err != nil {
+		return nil, err
+	}
+	in.Issued, in.From, in.To = s.Issued, s.From, s.To
+	return rating.Rate(in)
 }
 
 // Output is what the scenario program prints: the statements, or the

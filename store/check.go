@@ -8,6 +8,7 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/internal/limits"
 )
 
 // Lookup reports the kind of a stored document, and false when no document
@@ -151,4 +152,19 @@ func ClaimOrganization(o *contract.Objects, org uuid.UUID) error {
 		claim(fmt.Sprintf("parent_contracts[%d]", i), &o.ParentContracts[i].OrganizationID)
 	}
 	return errors.Join(errs...)
+}
+
+// CheckIssued refuses an issued statement a store cannot keep: a number
+// below 1, no first day or no statement (ErrInvalidInput). Back ends call
+// it before [StatementKeeper.Issue] writes.
+func CheckIssued(is Issued) error {
+	switch {
+	case is.Number < 1:
+		return pricekit.Errorf(pricekit.ErrInvalidInput, "store", "number", fmt.Sprintf("number %d is below 1", is.Number))
+	case is.PeriodStart == 0:
+		return pricekit.Errorf(pricekit.ErrInvalidInput, "store", "period_start", "period_start is required")
+	case len(is.Statement) == 0:
+		return pricekit.Errorf(pricekit.ErrMissingInput, "store", "statement", "no statement to issue")
+	}
+	return limits.Text("store", "documents", is.Documents)
 }

@@ -12,7 +12,7 @@ import (
 // TreeReader reads the tree of a parent contract as one consistent
 // snapshot of the store: every document as it stood at one moment, so a
 // rating running while a plan and a fee are saved together sees both old or
-// both new. Both back ends provide it; [Resolve] uses it.
+// both new. A versioned document comes with every version it has. Both back ends provide it; [Resolve] uses it.
 type TreeReader interface {
 	Tree(ctx context.Context, org, parentID uuid.UUID) (contract.Objects, error)
 }
@@ -28,12 +28,27 @@ func Resolve(ctx context.Context, r Reader, org, parentID uuid.UUID) (contract.O
 		return tr.Tree(ctx, org, parentID)
 	}
 	return WalkTree(ctx, func(ctx context.Context, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
-		return r.Get(ctx, org, kind, ids...)
+		if !kind.Versioned() {
+			return r.Get(ctx, org, kind, ids...)
+		}
+		var out contract.Objects
+		for _, id := range ids {
+			vs, err := r.Versions(ctx, org, kind, id)
+			if err != nil {
+				return contract.Objects{}, err
+			}
+			out.Plans = append(out.Plans, vs.Plans...)
+			out.FixedFees = append(out.FixedFees, vs.FixedFees...)
+			out.Discounts = append(out.Discounts, vs.Discounts...)
+			out.Minimums = append(out.Minimums, vs.Minimums...)
+		}
+		return out, nil
 	}, parentID)
 }
 
 // Getter reads documents of one kind by id, in the order asked, as
-// [Reader.Get] does for one organization.
+// [Reader.Get] does for one organization, except that a versioned document
+// comes with every version it has, base first, then by day.
 type Getter func(ctx context.Context, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error)
 
 // WalkTree reads the tree of parent contract parentID through get, one read

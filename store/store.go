@@ -39,6 +39,13 @@ type Batch struct {
 // nothing. A document whose id is stored already is replaced and its
 // version goes up by one. It returns the documents as stored (ids filled).
 //
+// Tier plans, fixed fees, discounts and minimums have versions
+// (docs/versions.md): the documents of one id in a batch are a version set
+// ([contract.VersionSet]); a set holding a base version (no
+// EffectiveFrom) replaces the document and every version it had, a set of
+// dated versions only adds them, each replacing a stored one of the same
+// day ([contract.MergeVersions]).
+//
 // Customers and parent contracts belong to org: an empty organization_id is
 // set to it, another one is refused.
 type Saver interface {
@@ -49,13 +56,19 @@ type Saver interface {
 // organization, or of another kind, is ErrNotFound.
 type Reader interface {
 	// Get returns the documents with the given ids, of the given kind, in
-	// the order asked, in a bundle; ErrNotFound when one is missing.
+	// the order asked, in a bundle; ErrNotFound when one is missing. A
+	// versioned document is given as its latest version.
 	Get(ctx context.Context, org uuid.UUID, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error)
 	// List returns every document of the given kinds (all kinds when none
-	// is given), in the order they were first saved.
+	// is given), in the order they were first saved, each as its latest
+	// version.
 	List(ctx context.Context, org uuid.UUID, kinds ...contract.Kind) (contract.Objects, error)
 	// ParentContracts returns the parent contracts of a customer.
 	ParentContracts(ctx context.Context, org, customerID uuid.UUID) ([]contract.ParentContract, error)
+	// Versions returns every version of a document, base first, then by
+	// day: several for a versioned document saved with effective_from,
+	// one otherwise. ErrNotFound when no document of that kind has the id.
+	Versions(ctx context.Context, org uuid.UUID, kind contract.Kind, id uuid.UUID) (contract.Objects, error)
 	// Version returns the stored version of a document (1 after its first
 	// save), or ErrNotFound.
 	Version(ctx context.Context, org, id uuid.UUID) (int64, error)
@@ -110,6 +123,38 @@ type UsageAggregator interface {
 	Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Request) ([][]usage.Aggregates, error)
 }
 
+// Issued is a statement as it was issued (docs/statements.md), as a store
+// keeps it with its parent contract.
+type Issued struct {
+	Number      int       // 1, 2, … per parent contract, in period order
+	PeriodStart date.Date // the statement's first day
+	Statement   []byte    // its JSON as issued, given back byte for byte
+	// Documents identifies the documents the statement was rated with (a
+	// fingerprint package billing computes); a store only keeps it.
+	Documents string
+	// Position is the store's ingest position when the statement was
+	// issued, set by the store: events accepted from it on came later.
+	Position int64
+}
+
+// StatementKeeper keeps the issued statements of parent contracts. A store
+// only keeps them; which statement may be issued, and what it holds, is
+// package billing's to say.
+type StatementKeeper interface {
+	// Issue keeps s as issued statement s.Number of parent contract id and
+	// returns it as kept, Position set. s.Number must be one more than the
+	// number kept already (ErrConflict otherwise: another issue came first);
+	// a number kept already with the same PeriodStart returns the kept
+	// statement unchanged (issuing twice), with another PeriodStart it is
+	// ErrConflict. An id that is not a stored parent contract is
+	// ErrNotFound; a Number below 1 or a zero PeriodStart is
+	// ErrInvalidInput, an empty Statement ErrMissingInput.
+	Issue(ctx context.Context, org, id uuid.UUID, s Issued) (Issued, error)
+	// Issued lists the issued statements of parent contract id, by number.
+	// A parent contract with none gives none; another id is ErrNotFound.
+	Issued(ctx context.Context, org, id uuid.UUID) ([]Issued, error)
+}
+
 // Store is everything a back end provides.
 type Store interface {
 	Saver
@@ -119,4 +164,5 @@ type Store interface {
 	UsageReader
 	UsageAggregator
 	UsageMarker
+	StatementKeeper
 }

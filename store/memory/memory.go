@@ -60,15 +60,19 @@ func newV7() uuid.UUID {
 // doc is one stored document.
 type doc struct {
 	kind    contract.Kind
-	value   any // a value type of the kind, never shared with a caller
+	value   any // a value type of the kind, never shared with a caller: its latest version
 	version int64
+	// versions holds every version of a versioned document, base first,
+	// then by day (value is the last); nil for other kinds.
+	versions []any
 }
 
 // tenant holds one organization's documents and usage.
 type tenant struct {
-	docs  map[uuid.UUID]*doc
-	order map[contract.Kind][]uuid.UUID // ids by first save
-	usage usageLog
+	issued map[uuid.UUID][]store.Issued // by parent contract, by number
+	docs   map[uuid.UUID]*doc
+	order  map[contract.Kind][]uuid.UUID // ids by first save
+	usage  usageLog
 }
 
 func (s *Store) tenant(org uuid.UUID, create bool) *tenant {
@@ -136,9 +140,15 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 	for _, kind := range contract.Kinds() {
 		for _, id := range stagedOrder(objs, kind) {
 			d := staged[id]
-			appendDoc(&out, d.value)
+			for _, v := range d.all() {
+				appendDoc(&out, v)
+			}
 			if old := t.docs[id]; old != nil {
-				old.value, old.version = d.value, old.version+1
+				if d.versions != nil {
+					d.versions = mergeVersions(old.versions, d.versions)
+					d.value = d.versions[len(d.versions)-1]
+				}
+				old.value, old.versions, old.version = d.value, d.versions, old.version+1
 				continue
 			}
 			d.version = 1
@@ -193,7 +203,75 @@ func stage(o contract.Objects) (map[uuid.UUID]*doc, error) {
 	for i, v := range o.ParentContracts {
 		put(contract.KindParentContract, i, v.ID, v.Clone())
 	}
-	return m, errors.Join(errs...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	// The documents of one id of a versioned kind are a version set.
+	setVersions(m, contract.Grouped(o.Plans, planID, contract.PlanFrom), planID, func(v plan.TierPlan) any { return v.Clone() })
+	setVersions(m, contract.Grouped(o.FixedFees, feeID, contract.FeeFrom), feeID, func(v plan.FixedFee) any { return v })
+	setVersions(m, contract.Grouped(o.Discounts, discountID, contract.DiscountFrom), discountID,
+		func(v modifier.Discount) any { return v })
+	setVersions(m, contract.Grouped(o.Minimums, minimumID, contract.MinimumFrom), minimumID,
+		func(v modifier.Minimum) any { return v })
+	return m, nil
+}
+
+func planID(v *plan.TierPlan) uuid.UUID         { return v.ID }
+func feeID(v *plan.FixedFee) uuid.UUID          { return v.ID }
+func discountID(v *modifier.Discount) uuid.UUID { return v.ID }
+func minimumID(v *modifier.Minimum) uuid.UUID   { return v.ID }
+
+// setVersions gives each staged document of a versioned kind its version
+// set, its latest version as its value.
+func setVersions[T any](m map[uuid.UUID]*doc, groups [][]T, id func(*T) uuid.UUID, copyOf func(T) any) {
+	for _, g := range groups {
+		vs := make([]any, len(g))
+		for i, v := range g {
+			vs[i] = copyOf(v)
+		}
+		d := m[id(&g[0])]
+		d.versions, d.value = vs, vs[len(vs)-1]
+	}
+}
+
+// mergeVersions saves the version set saved over the stored one
+// (contract.MergeVersions).
+func mergeVersions(stored, saved []any) []any {
+	switch saved[0].(type) {
+	case plan.TierPlan:
+		return anys(contract.MergeVersions(typed[plan.TierPlan](stored), typed[plan.TierPlan](saved), contract.PlanFrom))
+	case plan.FixedFee:
+		return anys(contract.MergeVersions(typed[plan.FixedFee](stored), typed[plan.FixedFee](saved), contract.FeeFrom))
+	case modifier.Discount:
+		return anys(contract.MergeVersions(typed[modifier.Discount](stored), typed[modifier.Discount](saved), contract.DiscountFrom))
+	case modifier.Minimum:
+		return anys(contract.MergeVersions(typed[modifier.Minimum](stored), typed[modifier.Minimum](saved), contract.MinimumFrom))
+	}
+	return saved
+}
+
+func typed[T any](vs []any) []T {
+	out := make([]T, len(vs))
+	for i, v := range vs {
+		out[i] = v.(T)
+	}
+	return out
+}
+
+func anys[T any](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
+// all returns every version of d (itself when it has no versions).
+func (d *doc) all() []any {
+	if d.versions != nil {
+		return d.versions
+	}
+	return []any{d.value}
 }
 
 // stagedOrder lists the ids of one kind in batch order, each once.
@@ -261,12 +339,13 @@ func (s *Store) Get(ctx context.Context, org uuid.UUID, kind contract.Kind, ids 
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.tenant(org, false).get(kind, ids...)
+	return s.tenant(org, false).get(kind, false, ids...)
 }
 
-// get reads documents of t (nil: an organization with none); the caller
-// holds the lock.
-func (t *tenant) get(kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
+// get reads documents of t (nil: an organization with none), each as its
+// latest version or, with all, as every version it has; the caller holds
+// the lock.
+func (t *tenant) get(kind contract.Kind, all bool, ids ...uuid.UUID) (contract.Objects, error) {
 	var out contract.Objects
 	for _, id := range ids {
 		var d *doc
@@ -277,9 +356,25 @@ func (t *tenant) get(kind contract.Kind, ids ...uuid.UUID) (contract.Objects, er
 			return contract.Objects{}, pricekit.Errorf(pricekit.ErrNotFound, "store", string(kind),
 				fmt.Sprintf("no %s %s", kind, id))
 		}
-		appendDoc(&out, d.value)
+		if !all {
+			appendDoc(&out, d.value)
+			continue
+		}
+		for _, v := range d.all() {
+			appendDoc(&out, v)
+		}
 	}
 	return out, nil
+}
+
+// Versions implements [store.Reader].
+func (s *Store) Versions(ctx context.Context, org uuid.UUID, kind contract.Kind, id uuid.UUID) (contract.Objects, error) {
+	if err := ctx.Err(); err != nil {
+		return contract.Objects{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.tenant(org, false).get(kind, true, id)
 }
 
 // Tree implements [store.TreeReader]: the whole tree is read under one
@@ -292,7 +387,7 @@ func (s *Store) Tree(ctx context.Context, org, parentID uuid.UUID) (contract.Obj
 	defer s.mu.RUnlock()
 	t := s.tenant(org, false)
 	return store.WalkTree(ctx, func(_ context.Context, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
-		return t.get(kind, ids...)
+		return t.get(kind, true, ids...)
 	}, parentID)
 }
 

@@ -1,0 +1,82 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/store"
+)
+
+// Issue implements [store.StatementKeeper].
+func (s *Store) Issue(ctx context.Context, org, id uuid.UUID, is store.Issued) (store.Issued, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Issued{}, err
+	}
+	if err := store.CheckIssued(is); err != nil {
+		return store.Issued{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tenant(org, false)
+	if err := t.parent(id); err != nil {
+		return store.Issued{}, err
+	}
+	kept := t.issued[id]
+	if is.Number <= len(kept) {
+		old := kept[is.Number-1]
+		if old.PeriodStart != is.PeriodStart {
+			return store.Issued{}, pricekit.Errorf(pricekit.ErrConflict, "store", "number",
+				fmt.Sprintf("statement %d is issued already, for %s", is.Number, old.PeriodStart))
+		}
+		return clone(old), nil
+	}
+	if is.Number != len(kept)+1 {
+		return store.Issued{}, pricekit.Errorf(pricekit.ErrConflict, "store", "number",
+			fmt.Sprintf("statement %d cannot be issued before statement %d", is.Number, len(kept)+1))
+	}
+	is = clone(is)
+	is.Position = int64(t.usage.log.Len())
+	if t.issued == nil {
+		t.issued = map[uuid.UUID][]store.Issued{}
+	}
+	t.issued[id] = append(kept, is)
+	return clone(is), nil
+}
+
+// Issued implements [store.StatementKeeper].
+func (s *Store) Issued(ctx context.Context, org, id uuid.UUID) ([]store.Issued, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t := s.tenant(org, false)
+	if err := t.parent(id); err != nil {
+		return nil, err
+	}
+	out := make([]store.Issued, len(t.issued[id]))
+	for i, is := range t.issued[id] {
+		out[i] = clone(is)
+	}
+	return out, nil
+}
+
+// parent refuses an id that is not a stored parent contract of t.
+func (t *tenant) parent(id uuid.UUID) error {
+	if t != nil {
+		if d := t.docs[id]; d != nil && d.kind == contract.KindParentContract {
+			return nil
+		}
+	}
+	return pricekit.Errorf(pricekit.ErrNotFound, "store", "contract_id", fmt.Sprintf("no parent contract %s", id))
+}
+
+func clone(is store.Issued) store.Issued {
+	is.Statement = slices.Clone(is.Statement)
+	return is
+}
