@@ -163,8 +163,16 @@ func CheckIssued(is Issued) error {
 		return pricekit.Errorf(pricekit.ErrInvalidInput, "store", "number", fmt.Sprintf("number %d is below 1", is.Number))
 	case is.PeriodStart == 0:
 		return pricekit.Errorf(pricekit.ErrInvalidInput, "store", "period_start", "period_start is required")
+	case limits.Day("store", "period_start", is.PeriodStart) != nil:
+		return limits.Day("store", "period_start", is.PeriodStart)
 	case len(is.Statement) == 0:
 		return pricekit.Errorf(pricekit.ErrMissingInput, "store", "statement", "no statement to issue")
+	}
+	for i, n := range is.Adjusts {
+		if n < 1 || n >= is.Number || (i > 0 && n <= is.Adjusts[i-1]) {
+			return pricekit.Errorf(pricekit.ErrInvalidInput, "store", "adjusts",
+				fmt.Sprintf("adjusts lists earlier statements in increasing order, not %v", is.Adjusts))
+		}
 	}
 	return limits.Text("store", "documents", is.Documents)
 }

@@ -30,10 +30,16 @@ func (r *countingReader) Get(ctx context.Context, org uuid.UUID, kind contract.K
 	return r.Reader.Get(ctx, org, kind, ids...)
 }
 
+func (r *countingReader) Versions(ctx context.Context, org uuid.UUID, kind contract.Kind, id uuid.UUID) (contract.Objects, error) {
+	r.calls++
+	r.asked[id]++
+	return r.Reader.Versions(ctx, org, kind, id)
+}
+
 // TestResolveReadsEachOnce checks that Resolve asks for every document once,
-// one Get per level of sub contracts and per kind, however often the tree
-// shares it (plans, fees and modifiers are shared; a contract has one place
-// in a tree).
+// however often the tree shares it (plans, fees and modifiers are shared; a
+// contract has one place in a tree): one Get per level of sub contracts and
+// per unversioned kind, and the versions of each versioned document.
 func TestResolveReadsEachOnce(t *testing.T) {
 	ctx := context.Background()
 	org := uuid.New()
@@ -64,7 +70,8 @@ func TestResolveReadsEachOnce(t *testing.T) {
 	for id, n := range r.asked {
 		assert.Equal(t, 1, n, "document %s read %d times", id, n)
 	}
-	// parent, two levels of sub contracts, product contracts, plans, fees, minimums
+	// parent, two levels of sub contracts, product contracts; the versions
+	// of the plan, the fee and the minimum
 	assert.Equal(t, 7, r.calls)
 	assert.Len(t, got.ParentContracts, 1)
 	assert.Len(t, got.SubContracts, 3)

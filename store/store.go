@@ -135,6 +135,11 @@ type Issued struct {
 	// Position is the store's ingest position when the statement was
 	// issued, set by the store: events accepted from it on came later.
 	Position int64
+	// Adjusts lists the numbers of the earlier statements this one carries
+	// adjustments of, in increasing order (package billing's to set; a
+	// store only keeps it): what tells which statements to read to know
+	// what was billed for a period.
+	Adjusts []int
 }
 
 // StatementKeeper keeps the issued statements of parent contracts. A store
@@ -153,6 +158,15 @@ type StatementKeeper interface {
 	// Issued lists the issued statements of parent contract id, by number.
 	// A parent contract with none gives none; another id is ErrNotFound.
 	Issued(ctx context.Context, org, id uuid.UUID) ([]Issued, error)
+	// IssuedIndex lists them as Issued does, without their Statement: what
+	// tells which of them to read, in a call that does not grow with their
+	// size.
+	IssuedIndex(ctx context.Context, org, id uuid.UUID) ([]Issued, error)
+	// IssuedStatements returns the issued statements of parent contract id
+	// with the given numbers, in the order asked, each with its Statement;
+	// a number not issued is ErrNotFound, as is an id that is not a parent
+	// contract.
+	IssuedStatements(ctx context.Context, org, id uuid.UUID, numbers ...int) ([]Issued, error)
 }
 
 // Store is everything a back end provides.

@@ -591,6 +591,17 @@ func (l *Log) AggregateGroups(dst []Total, groups []int32, bounds []date.Date, w
 				l.sumRun(&dst[0], run, lo, hi)
 				return
 			}
+			if !whole {
+				// A run is in ingest order: keep the window's part.
+				if w.From > 0 {
+					k, _ := slices.BinarySearchFunc(run, int32(min(w.From, math.MaxInt32)), func(c cell, p int32) int { return int(c.pos - p) })
+					run = run[k:]
+				}
+				if w.Before > 0 {
+					k, _ := slices.BinarySearchFunc(run, int32(min(w.Before, math.MaxInt32)), func(c cell, p int32) int { return int(c.pos - p) })
+					run = run[:k]
+				}
+			}
 			for _, c := range run {
 				if c.day < lo || c.day >= hi || !w.Holds(int64(c.pos)) {
 					continue

@@ -77,6 +77,48 @@ func (t *tenant) parent(id uuid.UUID) error {
 }
 
 func clone(is store.Issued) store.Issued {
-	is.Statement = slices.Clone(is.Statement)
+	is.Statement, is.Adjusts = slices.Clone(is.Statement), slices.Clone(is.Adjusts)
 	return is
+}
+
+// IssuedIndex implements [store.StatementKeeper].
+func (s *Store) IssuedIndex(ctx context.Context, org, id uuid.UUID) ([]store.Issued, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t := s.tenant(org, false)
+	if err := t.parent(id); err != nil {
+		return nil, err
+	}
+	out := make([]store.Issued, len(t.issued[id]))
+	for i, is := range t.issued[id] {
+		is.Statement, is.Adjusts = nil, slices.Clone(is.Adjusts)
+		out[i] = is
+	}
+	return out, nil
+}
+
+// IssuedStatements implements [store.StatementKeeper].
+func (s *Store) IssuedStatements(ctx context.Context, org, id uuid.UUID, numbers ...int) ([]store.Issued, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t := s.tenant(org, false)
+	if err := t.parent(id); err != nil {
+		return nil, err
+	}
+	kept := t.issued[id]
+	out := make([]store.Issued, len(numbers))
+	for i, n := range numbers {
+		if n < 1 || n > len(kept) {
+			return nil, pricekit.Errorf(pricekit.ErrNotFound, "store", "number",
+				fmt.Sprintf("contract %s has no issued statement %d", id, n))
+		}
+		out[i] = clone(kept[n-1])
+	}
+	return out, nil
 }

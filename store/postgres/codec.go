@@ -70,7 +70,9 @@ func fromPGUUID(id pgtype.UUID) uuid.UUID {
 type row struct {
 	id        uuid.UUID
 	kind      contract.Kind
-	body      []byte
+	body      []byte      // of a versioned document, the body of its latest version
+	from      date.Date   // versioned kinds: the effective_from of the document staged
+	versions  []version   // versioned kinds: the version set saved, base first, then by day
 	customer  pgtype.UUID // parent contracts
 	timezone  pgtype.Text // parent contracts
 	product   pgtype.UUID // product contracts
@@ -82,10 +84,29 @@ type row struct {
 	batchPath string      // such as "sub_contracts[2]", for errors
 }
 
+// version is one version of a versioned document as it is written.
+type version struct {
+	from date.Date // zero: the base version
+	body []byte
+}
+
+func versionFrom(v *version) date.Date { return v.from }
+
+// pgFrom converts the day of a version to its effective_from column: the
+// base version (0) is -infinity, before every day.
+func pgFrom(d date.Date) pgtype.Date {
+	if d == 0 {
+		return pgtype.Date{InfinityModifier: pgtype.NegativeInfinity, Valid: true}
+	}
+	return pgDay(d)
+}
+
 // stage turns a batch (ids filled) into rows, kind by kind in build order
 // and within a kind in batch order. A later document with an id seen
-// earlier in the same kind replaces it in place; an id given to documents
-// of two kinds is invalid_input.
+// earlier in the same kind replaces it in place, except that the documents
+// of one id of a versioned kind are its version set
+// ([contract.VersionSet]); an id given to documents of two kinds is
+// invalid_input.
 func stage(o contract.Objects) ([]row, error) {
 	var (
 		rows  []row
@@ -103,18 +124,26 @@ func stage(o contract.Objects) ([]row, error) {
 		if fill != nil {
 			fill(&r)
 		}
-		if j, ok := index[id]; ok {
-			if rows[j].kind != kind {
-				errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", path+".id",
-					fmt.Sprintf("id %s is also the id of %s", id, rows[j].batchPath)))
-				return
+		j, ok := index[id]
+		if ok && rows[j].kind != kind {
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", path+".id",
+				fmt.Sprintf("id %s is also the id of %s", id, rows[j].batchPath)))
+			return
+		}
+		if kind.Versioned() {
+			if ok {
+				r.versions = rows[j].versions
 			}
+			r.versions = append(r.versions, version{from: r.from, body: body})
+		}
+		if ok {
 			rows[j] = r
 			return
 		}
 		index[id] = len(rows)
 		rows = append(rows, r)
 	}
+	from := func(d date.Date) func(*row) { return func(r *row) { r.from = d } }
 	node := func(s contract.SubContract) func(*row) {
 		return func(r *row) {
 			r.node, r.subs, r.products = true, s.SubContracts, s.ProductContracts
@@ -124,16 +153,16 @@ func stage(o contract.Objects) ([]row, error) {
 		add(contract.KindCustomer, i, v.ID, v, nil)
 	}
 	for i, v := range o.FixedFees {
-		add(contract.KindFixedFee, i, v.ID, v, nil)
+		add(contract.KindFixedFee, i, v.ID, v, from(v.EffectiveFrom))
 	}
 	for i, v := range o.Plans {
-		add(contract.KindPlan, i, v.ID, v, nil)
+		add(contract.KindPlan, i, v.ID, v, from(v.EffectiveFrom))
 	}
 	for i, v := range o.Discounts {
-		add(contract.KindDiscount, i, v.ID, v, nil)
+		add(contract.KindDiscount, i, v.ID, v, from(v.EffectiveFrom))
 	}
 	for i, v := range o.Minimums {
-		add(contract.KindMinimum, i, v.ID, v, nil)
+		add(contract.KindMinimum, i, v.ID, v, from(v.EffectiveFrom))
 	}
 	for i, v := range o.Credits {
 		add(contract.KindCredit, i, v.ID, v, nil)
@@ -158,6 +187,12 @@ func stage(o contract.Objects) ([]row, error) {
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	for i := range rows {
+		if r := &rows[i]; r.versions != nil {
+			r.versions = contract.VersionSet(r.versions, versionFrom)
+			r.body = r.versions[len(r.versions)-1].body
+		}
 	}
 	return rows, nil
 }

@@ -8,15 +8,24 @@
 //
 // The schema ships as embedded SQL migrations, applied by [Store.Migrate]
 // (call it at start-up; it is idempotent and safe to run from several
-// processes at once). It creates three tables, all named pricekit_*:
+// processes at once). It creates these tables, all named pricekit_*:
 //
 //   - pricekit_documents: every document as its canonical JSON (jsonb), keyed
 //     by (org, id) with a version column, plus the typed columns queries need
-//     (customer_id, timezone, product_id, start_day, end_day);
+//     (customer_id, timezone, product_id, start_day, end_day); a versioned
+//     document (docs/versions.md) as its latest version;
+//   - pricekit_document_versions: every version of the tier plans, fixed
+//     fees, discounts and minimums, keyed by (org, id, effective_from), the
+//     base version under -infinity so that the key orders a version set base
+//     first, then by day; written in the transaction of the save, and read by
+//     [Store.Versions] and [Store.Tree];
 //   - pricekit_links: which contract holds which sub contract or product
 //     contract, so trees are walked in SQL;
 //   - pricekit_usage_events: usage in ingest order, quantity NUMERIC, day
-//     DATE, with a unique key (org, event_id) for idempotency.
+//     DATE, with a unique key (org, event_id) for idempotency;
+//   - pricekit_usage_marks: the billing marks of parent contracts;
+//   - pricekit_issued_statements: issued statements by (org, contract,
+//     number), the statement as BYTEA so that it comes back byte for byte.
 //
 // Money and quantities are NUMERIC (never floating point), days are DATE,
 // ids are UUID. Every query names the organization, so one tenant never
@@ -30,7 +39,10 @@
 // organization are serialized by a transaction-scoped advisory lock;
 // ingestion takes the same lock shared, so usage is always checked against
 // the contracts as they are, while batches of usage are ingested
-// concurrently. Idempotency is enforced by the database: an event id stored
+// concurrently. [Store.Mark] and [Store.Issue] take the lock exclusively,
+// so the ingest position they record has no event still to commit below
+// it, and issues of one contract are numbered one after the other.
+// Idempotency is enforced by the database: an event id stored
 // by a concurrent ingestion is compared with the new payload after the
 // insert, so the same event is counted once and a different payload is
 // duplicate_usage, however the calls interleave.

@@ -18,44 +18,63 @@ func (s *Store) Get(ctx context.Context, org uuid.UUID, kind contract.Kind, ids 
 	if err := ctx.Err(); err != nil {
 		return contract.Objects{}, err
 	}
-	return get(ctx, s.pool, org, kind, ids...)
+	return get(ctx, s.pool, org, kind, false, ids...)
+}
+
+// Versions implements [store.Reader]: the versions of a versioned document
+// are read in one statement, so they are those of one save.
+func (s *Store) Versions(ctx context.Context, org uuid.UUID, kind contract.Kind, id uuid.UUID) (contract.Objects, error) {
+	if err := ctx.Err(); err != nil {
+		return contract.Objects{}, err
+	}
+	return get(ctx, s.pool, org, kind, true, id)
 }
 
 // querier is a pool or a transaction.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// get reads documents of one kind through q.
-func get(ctx context.Context, q querier, org uuid.UUID, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
+// get reads documents of one kind through q, each as its latest version
+// or, with all, as every version it has, base first, then by day.
+func get(ctx context.Context, q querier, org uuid.UUID, kind contract.Kind, all bool, ids ...uuid.UUID) (contract.Objects, error) {
 	if len(ids) == 0 {
 		return contract.Objects{}, nil
 	}
-	rows, err := q.Query(ctx, `SELECT id, body FROM pricekit_documents WHERE org = $1 AND kind = $2 AND id = ANY($3)`,
-		org, string(kind), ids)
+	sql := `SELECT id, body FROM pricekit_documents WHERE org = $1 AND kind = $2 AND id = ANY($3)`
+	if all && kind.Versioned() {
+		sql = `SELECT v.id, v.body FROM pricekit_document_versions v
+			JOIN pricekit_documents d ON d.org = v.org AND d.id = v.id
+			WHERE v.org = $1 AND d.kind = $2 AND v.id = ANY($3)
+			ORDER BY v.id, v.effective_from`
+	}
+	rows, err := q.Query(ctx, sql, org, string(kind), ids)
 	if err != nil {
 		return contract.Objects{}, fmt.Errorf("postgres: get: %w", err)
 	}
-	bodies := make(map[uuid.UUID][]byte, len(ids))
+	bodies := make(map[uuid.UUID][][]byte, len(ids))
 	var (
 		id   uuid.UUID
 		body []byte
 	)
 	if _, err := pgx.ForEachRow(rows, []any{&id, &body}, func() error {
-		bodies[id] = append([]byte(nil), body...)
+		bodies[id] = append(bodies[id], append([]byte(nil), body...))
 		return nil
 	}); err != nil {
 		return contract.Objects{}, fmt.Errorf("postgres: get: %w", err)
 	}
 	var out contract.Objects
 	for _, id := range ids {
-		b, ok := bodies[id]
+		bs, ok := bodies[id]
 		if !ok {
 			return contract.Objects{}, pricekit.Errorf(pricekit.ErrNotFound, "store", string(kind),
 				fmt.Sprintf("no %s %s", kind, id))
 		}
-		if err := decode(&out, kind, b); err != nil {
-			return contract.Objects{}, fmt.Errorf("postgres: get: %w", err)
+		for _, b := range bs {
+			if err := decode(&out, kind, b); err != nil {
+				return contract.Objects{}, fmt.Errorf("postgres: get: %w", err)
+			}
 		}
 	}
 	return out, nil
@@ -63,7 +82,8 @@ func get(ctx context.Context, q querier, org uuid.UUID, kind contract.Kind, ids 
 
 // Tree implements [store.TreeReader]: the tree is read in one read-only
 // REPEATABLE READ transaction, so every read sees the database as of its
-// first, and no save commits in the middle of it.
+// first, and no save commits in the middle of it. Versioned documents come
+// with every version.
 func (s *Store) Tree(ctx context.Context, org, parentID uuid.UUID) (contract.Objects, error) {
 	if err := ctx.Err(); err != nil {
 		return contract.Objects{}, err
@@ -73,7 +93,7 @@ func (s *Store) Tree(ctx context.Context, org, parentID uuid.UUID) (contract.Obj
 		func(tx pgx.Tx) error {
 			var err error
 			out, err = store.WalkTree(ctx, func(ctx context.Context, kind contract.Kind, ids ...uuid.UUID) (contract.Objects, error) {
-				return get(ctx, tx, org, kind, ids...)
+				return get(ctx, tx, org, kind, true, ids...)
 			}, parentID)
 			return err
 		})

@@ -43,11 +43,16 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 		return contract.Objects{}, err
 	}
 	// Give back what Get will read: the documents decoded from the JSON
-	// just stored, in batch order.
+	// just stored, in batch order, each version saved of a versioned one.
 	var out contract.Objects
 	for _, r := range rows {
-		if err := decode(&out, r.kind, r.body); err != nil {
-			return contract.Objects{}, fmt.Errorf("postgres: save: %w", err)
+		if r.versions == nil {
+			r.versions = []version{{body: r.body}}
+		}
+		for _, v := range r.versions {
+			if err := decode(&out, r.kind, v.body); err != nil {
+				return contract.Objects{}, fmt.Errorf("postgres: save: %w", err)
+			}
 		}
 	}
 	return out, nil
@@ -110,7 +115,7 @@ func (s *Store) save(ctx context.Context, tx pgx.Tx, org uuid.UUID, ifVersion ma
 	if err := s.checkTrees(ctx, tx, org, objs, rows); err != nil {
 		return err
 	}
-	return write(ctx, tx, org, rows)
+	return write(ctx, tx, org, rows, func(id uuid.UUID) bool { _, ok := stored[id]; return ok })
 }
 
 // checkTrees reads the stored trees the batch touches — the contracts
@@ -195,9 +200,14 @@ func (s *Store) checkTrees(ctx context.Context, tx pgx.Tx, org uuid.UUID, objs c
 	})
 }
 
-// write upserts the rows and rewrites the links of the contracts among
-// them, in one round trip.
-func write(ctx context.Context, tx pgx.Tx, org uuid.UUID, rows []row) error {
+// write upserts the rows, rewrites the links of the contracts among them
+// and saves the versions of the versioned ones, in one round trip. A
+// version set holding a base version replaces every stored version of its
+// document; one of dated versions is added to them, replacing those of the
+// same days ([contract.MergeVersions]), and the document's body is then
+// its latest version, stored or saved. isStored reports whether an id is
+// stored already.
+func write(ctx context.Context, tx pgx.Tx, org uuid.UUID, rows []row, isStored func(uuid.UUID) bool) error {
 	n := len(rows)
 	var (
 		ids       = make([]uuid.UUID, n)
@@ -211,10 +221,28 @@ func write(ctx context.Context, tx pgx.Tx, org uuid.UUID, rows []row) error {
 
 		nodes                  []uuid.UUID
 		linkFrom, linkTo, rels []string
+
+		corrected, merged []uuid.UUID // stored documents saved with and without a base version
+		versionIDs        []uuid.UUID
+		versionFroms      []pgtype.Date
+		versionBodies     []string
 	)
 	for i, r := range rows {
 		ids[i], kinds[i], bodies[i] = r.id, string(r.kind), string(r.body)
 		customers[i], zones[i], products[i], starts[i], ends[i] = r.customer, r.timezone, r.product, r.start, r.end
+		if r.versions != nil {
+			if isStored(r.id) {
+				if r.versions[0].from == 0 {
+					corrected = append(corrected, r.id)
+				} else {
+					merged = append(merged, r.id)
+				}
+			}
+			for _, v := range r.versions {
+				versionIDs, versionFroms = append(versionIDs, r.id), append(versionFroms, pgFrom(v.from))
+				versionBodies = append(versionBodies, string(v.body))
+			}
+		}
 		if !r.node {
 			continue
 		}
@@ -249,6 +277,25 @@ func write(ctx context.Context, tx pgx.Tx, org uuid.UUID, rows []row) error {
 			SELECT $1, t.parent::uuid, t.child::uuid, t.rel
 			FROM unnest($2::text[], $3::text[], $4::text[]) AS t(parent, child, rel)
 			ON CONFLICT DO NOTHING`, org, linkFrom, linkTo, rels)
+	}
+	if len(corrected) > 0 {
+		batch.Queue(`DELETE FROM pricekit_document_versions WHERE org = $1 AND id = ANY($2)`, org, corrected)
+	}
+	if len(versionIDs) > 0 {
+		batch.Queue(`
+			INSERT INTO pricekit_document_versions (org, id, effective_from, body)
+			SELECT $1, t.id, t.effective_from, t.body::jsonb
+			FROM unnest($2::uuid[], $3::date[], $4::text[]) AS t(id, effective_from, body)
+			ON CONFLICT (org, id, effective_from) DO UPDATE SET body = excluded.body`,
+			org, versionIDs, versionFroms, versionBodies)
+	}
+	if len(merged) > 0 {
+		// A stored version may be later than every one saved.
+		batch.Queue(`
+			UPDATE pricekit_documents d SET body = v.body
+			FROM (SELECT DISTINCT ON (id) id, body FROM pricekit_document_versions
+			      WHERE org = $1 AND id = ANY($2) ORDER BY id, effective_from DESC) v
+			WHERE d.org = $1 AND d.id = v.id`, org, merged)
 	}
 	br := tx.SendBatch(ctx, batch)
 	tag, err := br.Exec()

@@ -61,6 +61,11 @@ func TestMigrate(t *testing.T) {
 		{"pricekit_usage_events", "quantity", "numeric"},
 		{"pricekit_usage_events", "day", "date"},
 		{"pricekit_usage_events", "contract_id", "uuid"},
+		{"pricekit_document_versions", "effective_from", "date"},
+		{"pricekit_document_versions", "body", "jsonb"},
+		{"pricekit_issued_statements", "statement", "bytea"}, // given back byte for byte
+		{"pricekit_issued_statements", "period_start", "date"},
+		{"pricekit_issued_statements", "position", "bigint"},
 	} {
 		var typ string
 		require.NoError(t, pool.QueryRow(ctx, `SELECT data_type FROM information_schema.columns

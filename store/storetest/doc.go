@@ -20,9 +20,13 @@
 // parent contracts by customer; isolation between organizations; copies in
 // and out; [store.Resolve]; usage ingestion (replays, duplicates, events
 // outside their contract, whole-batch refusals naming every bad event, time
-// zones) and usage reads; and concurrent saves, reads and ingests, including
+// zones) and usage reads; concurrent saves, reads and ingests, including
 // the same event from many goroutines and two saves that would together form
-// a cycle.
+// a cycle; versions of tier plans, fixed fees, discounts and minimums (a day
+// added or replaced, corrections, base first then by day, Get and List
+// reading the latest, trees holding every version); and issued statements
+// (numbers in sequence, issuing twice, conflicts, the statement byte for
+// byte, the ingest position, concurrent issues).
 //
 // Each check is a subtest named by group and case, such as
 // "Save/IfVersion/stale" or "Usage/OutOfContract/after_end", so one can be

@@ -65,6 +65,8 @@ func groups() []group {
 		{"Limits", limitTests()},
 		{"Reports", reportTests()},
 		{"Concurrency", concurrencyTests()},
+		{"Versions", versionTests()},
+		{"Issued", issuedTests()},
 	}
 }
 
@@ -159,21 +161,30 @@ func sub(children ...uuid.UUID) contract.SubContract {
 		SubContracts: children}
 }
 
-// snapshot is what an organization holds: every document and its version.
+// snapshot is what an organization holds: every document, its version
+// (the save counter) and, for a versioned document, every version it has.
 type snapshot struct {
 	docs     contract.Objects
 	versions map[uuid.UUID]int64
+	sets     map[uuid.UUID]contract.Objects
 }
 
 func take(t *testing.T, s store.Store, org uuid.UUID) snapshot {
 	t.Helper()
 	all, err := s.List(t.Context(), org)
 	require.NoError(t, err)
-	snap := snapshot{docs: canon(all), versions: map[uuid.UUID]int64{}}
-	for _, id := range idsOf(all) {
-		v, err := s.Version(t.Context(), org, id)
-		require.NoError(t, err)
-		snap.versions[id] = v
+	snap := snapshot{docs: canon(all), versions: map[uuid.UUID]int64{}, sets: map[uuid.UUID]contract.Objects{}}
+	for _, k := range contract.Kinds() {
+		for _, id := range idsOfKind(all, k) {
+			v, err := s.Version(t.Context(), org, id)
+			require.NoError(t, err)
+			snap.versions[id] = v
+			if k.Versioned() {
+				set, err := s.Versions(t.Context(), org, k, id)
+				require.NoError(t, err)
+				snap.sets[id] = canon(set)
+			}
+		}
 	}
 	return snap
 }
@@ -184,6 +195,7 @@ func unchanged(t *testing.T, s store.Store, org uuid.UUID, before snapshot) {
 	after := take(t, s, org)
 	assert.Equal(t, before.docs, after.docs, "documents changed")
 	assert.Equal(t, before.versions, after.versions, "versions changed")
+	assert.Equal(t, before.sets, after.sets, "versions of documents changed")
 }
 
 // idsOf lists the ids of every document in o, kind by kind.
