@@ -29,9 +29,10 @@ import (
 type Reader interface {
 	store.Reader
 	store.UsageAggregator
-	// Issued lists a parent contract's issued statements, as
+	// IssuedIndex and IssuedStatements read issued statements, as
 	// [store.StatementKeeper] does.
-	Issued(ctx context.Context, org, id uuid.UUID) ([]store.Issued, error)
+	IssuedIndex(ctx context.Context, org, id uuid.UUID) ([]store.Issued, error)
+	IssuedStatements(ctx context.Context, org, id uuid.UUID, numbers ...int) ([]store.Issued, error)
 }
 
 // Rate returns the statements of stored parent contract id for every
@@ -45,7 +46,7 @@ type Reader interface {
 // statement after them carries the adjustments of everything that changed
 // since (docs/statements.md).
 func Rate(ctx context.Context, st Reader, org, id uuid.UUID, from, to date.Date) ([]rating.Statement, error) {
-	in, err := Input(ctx, st, org, id)
+	in, err := input(ctx, st, org, id, true)
 	if err != nil {
 		return nil, err
 	}
@@ -54,25 +55,31 @@ func Rate(ctx context.Context, st Reader, org, id uuid.UUID, from, to date.Date)
 }
 
 // Input returns what rating needs to rate stored parent contract id: its
-// tree with every version, its usage as the store aggregates it, its
-// issued statements, and what changed since the last of them was issued
-// (documents, by the fingerprint kept with it; usage, by the store's
-// ingest position then). From and To are the caller's to set. The input's
-// aggregator uses ctx: pass it to [rating.Rate] before ctx ends.
+// tree with every version, its usage as the store aggregates it, a reader
+// of its issued statements, and what changed since the last of them was
+// issued (documents, by the fingerprint kept with it; usage, by the
+// store's ingest position then). From and To are the caller's to set. The
+// input's aggregator and reader use ctx: pass it to [rating.Rate] before
+// ctx ends.
 func Input(ctx context.Context, st Reader, org, id uuid.UUID) (rating.Input, error) {
+	return input(ctx, st, org, id, false)
+}
+
+// input is Input; with share, the statements its reader reads share
+// memory with the cache of decoded statements (see decodeIssued): for
+// rating, which only reads them, and never for a caller.
+func input(ctx context.Context, st Reader, org, id uuid.UUID, share bool) (rating.Input, error) {
 	objs, err := store.Resolve(ctx, st, org, id)
 	if err != nil {
 		return rating.Input{}, err
 	}
 	in := rating.Input{Objects: objs, Contract: id, Aggregates: stored{ctx: ctx, st: st, org: org}}
-	kept, err := st.Issued(ctx, org, id)
-	if err != nil || len(kept) == 0 {
+	index, err := st.IssuedIndex(ctx, org, id)
+	if err != nil || len(index) == 0 {
 		return in, err
 	}
-	if in.Issued, err = decodeIssued(kept); err != nil {
-		return rating.Input{}, err
-	}
-	last := kept[len(kept)-1]
+	in.IssuedFrom = newKept(ctx, st, org, id, index, share)
+	last := index[len(index)-1]
 	in.Changes = &rating.Changes{Documents: last.Documents != fingerprint(objs), Since: last.Position}
 	return in, nil
 }

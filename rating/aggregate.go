@@ -29,6 +29,11 @@ type Aggregator interface {
 // periods never holds them all.
 const window = 4096
 
+// few is how many statements fetchRuns fetches without counting their
+// periods: the window bounds memory, and a few statements of daily
+// periods stay near it.
+const few = 4
+
 // agg is the aggregates of one product period, by its first day.
 type agg struct {
 	start date.Date
@@ -105,6 +110,60 @@ func (e *engine) fetch(k, last int) error {
 		e.cache[pr.index], e.next[pr.index] = cache, 0
 	}
 	return nil
+}
+
+// fetchRuns asks the aggregator, in one call, for the usage of every
+// product period landing on the statements of runs, when they are few
+// enough for one window; it reports whether it did. Rating an open
+// statement and the issued periods a change reaches is then one call, not
+// one per run.
+func (e *engine) fetchRuns(runs [][2]int) (bool, error) {
+	root := e.t.root
+	type span struct{ s, end date.Date }
+	spans := make([]span, len(runs))
+	statements := 0
+	for _, r := range runs {
+		statements += r[1] - r[0] + 1
+	}
+	total := 0
+	for i, r := range runs {
+		a, _ := root.period(r[0])
+		b, _ := root.period(r[1])
+		spans[i] = span{a.Start, b.End}
+		if statements <= few {
+			continue // few enough without counting
+		}
+		if total += e.count(a.Start, b.End); total > window {
+			return false, nil
+		}
+	}
+	var reqs []usage.Request
+	var owners []*product
+	for _, pr := range e.t.products {
+		for _, sp := range spans {
+			if b := e.bounds(pr, sp.s, sp.end); len(b) > 1 {
+				reqs = append(reqs, usage.Request{Contract: pr.pc.ID, Bounds: b, Want: pr.want})
+				owners = append(owners, pr)
+			}
+		}
+	}
+	e.days = nil
+	for _, pr := range e.t.products {
+		e.cache[pr.index], e.next[pr.index] = e.cache[pr.index][:0], 0
+	}
+	if len(reqs) == 0 {
+		return true, nil
+	}
+	got, err := e.src.Aggregate(reqs)
+	if err != nil {
+		return false, err
+	}
+	for i, pr := range owners {
+		for k, a := range got[i] {
+			e.cache[pr.index] = append(e.cache[pr.index], agg{start: reqs[i].Bounds[k], a: a})
+		}
+	}
+	return true, nil
 }
 
 // landing returns the first and last index of product p's periods whose

@@ -57,70 +57,168 @@ func adjustedKey(l *Line) lineKey {
 	return keyOf(&c)
 }
 
-// issuance is what rating knows of a contract's issued statements.
-type issuance struct {
-	statements []Statement
-	// adjusted sums, by issued statement number and line, the adjustments
-	// of that line already issued on later statements.
-	adjusted map[int]map[lineKey]decimal.Decimal
+// IssuedReader gives rating a contract's issued statements where they are
+// kept (docs/statements.md), so that rating reads only those it needs: the
+// last one, whose credit balances the open statement starts from, and the
+// ones a change reaches, with the statements that adjusted them since.
+// Package billing provides one over a store; [Input.Issued] is read the
+// same way from memory.
+type IssuedReader interface {
+	// Len returns the number of issued statements.
+	Len() int
+	// Adjusting returns the indexes of the issued statements after
+	// statement i (0: the first) that carry adjustments of it.
+	Adjusting(i int) []int
+	// Read returns the issued statements at the given indexes, in that
+	// order.
+	Read(indexes []int) ([]Statement, error)
 }
 
-// newIssuance checks that issued are the first statements of t, in order
-// and numbered from 1 (invalid_input otherwise, at "issued[i]").
-func newIssuance(t *tree, issued []Statement) (*issuance, error) {
-	root := t.root
+// issued reads a list of issued statements held in memory.
+type issued struct {
+	statements []Statement
+	adjusting  map[int][]int
+}
+
+func newIssued(stmts []Statement) *issued {
+	is := &issued{statements: stmts, adjusting: map[int][]int{}}
+	for j := range stmts {
+		var seen []int
+		for _, l := range stmts[j].Lines {
+			if a := l.Adjusts; a != nil && a.Number >= 1 && a.Number <= j && !slices.Contains(seen, a.Number-1) {
+				seen = append(seen, a.Number-1)
+				is.adjusting[a.Number-1] = append(is.adjusting[a.Number-1], j)
+			}
+		}
+	}
+	return is
+}
+
+func (is *issued) Len() int              { return len(is.statements) }
+func (is *issued) Adjusting(i int) []int { return is.adjusting[i] }
+func (is *issued) Read(indexes []int) ([]Statement, error) {
+	out := make([]Statement, len(indexes))
+	for k, i := range indexes {
+		out[k] = is.statements[i]
+	}
+	return out, nil
+}
+
+// issuance is what rating knows of a contract's issued statements: how
+// many there are, and those it has read, checked.
+type issuance struct {
+	t    *tree
+	src  IssuedReader
+	n    int
+	read map[int]*Statement
+	// adjusted lists, by issued statement index, the adjustments of its
+	// lines already issued on later statements.
+	adjusted map[int][]adjusted
+}
+
+func newIssuance(t *tree, src IssuedReader) *issuance {
+	return &issuance{t: t, src: src, n: src.Len(), read: map[int]*Statement{},
+		adjusted: map[int][]adjusted{}}
+}
+
+// need reads the statements at indexes not read yet, with those that
+// adjusted them when adjusted is set, and checks them.
+func (is *issuance) need(indexes []int, adjusted bool) error {
+	var want []int
+	add := func(i int) {
+		if _, ok := is.read[i]; !ok && !slices.Contains(want, i) {
+			want = append(want, i)
+		}
+	}
+	for _, i := range indexes {
+		add(i)
+		if adjusted {
+			for _, j := range is.src.Adjusting(i) {
+				add(j)
+			}
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	slices.Sort(want)
+	got, err := is.src.Read(want)
+	if err != nil {
+		return err
+	}
+	if len(got) != len(want) {
+		return fmt.Errorf("rating: %d issued statements read for %d asked", len(got), len(want))
+	}
+	for k, i := range want {
+		is.read[i] = &got[k]
+	}
+	return is.check(want)
+}
+
+// check refuses issued statements that are not the contract's first
+// statements, in order and numbered from 1 (invalid_input at "issued[i]").
+func (is *issuance) check(indexes []int) error {
+	root := is.t.root
 	start := root.grid.Index(root.start)
 	var errs []error
 	fail := func(i int, field, format string, args ...any) {
 		errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "rating",
 			"issued["+strconv.Itoa(i)+"]"+field, fmt.Sprintf(format, args...)))
 	}
-	is := &issuance{statements: issued, adjusted: map[int]map[lineKey]decimal.Decimal{}}
-	for i := range issued {
-		s := &issued[i]
+	for _, i := range indexes {
+		s := is.read[i]
 		want, _ := root.grid.Period(start+i, root.start, 0)
 		switch {
 		case !s.Issued:
 			fail(i, ".issued", "an issued statement has issued true")
 		case s.Number != i+1:
 			fail(i, ".number", "statement %d of the contract has number %d; issued statements come first period first, numbered from 1", i+1, s.Number)
-		case s.ContractID != t.parent.ID:
-			fail(i, ".contract_id", "the statement is of contract %s, not %s", s.ContractID, t.parent.ID)
-		case s.Currency.Code() != t.currency.Code():
-			fail(i, ".currency", "the statement is in %s, the contract in %s", s.Currency.Code(), t.currency.Code())
+		case s.ContractID != is.t.parent.ID:
+			fail(i, ".contract_id", "the statement is of contract %s, not %s", s.ContractID, is.t.parent.ID)
+		case s.Currency.Code() != is.t.currency.Code():
+			fail(i, ".currency", "the statement is in %s, the contract in %s", s.Currency.Code(), is.t.currency.Code())
 		case s.PeriodStart != want.Start:
 			fail(i, ".period_start", "statement %d of the contract starts on %s, not %s", i+1, want.Start, s.PeriodStart)
 		}
 		for j := range s.Lines {
-			l := &s.Lines[j]
-			if l.Kind != KindAdjustment {
-				continue
-			}
-			if a := l.Adjusts; a == nil || a.Number < 1 || a.Number > i {
+			if a := s.Lines[j].Adjusts; a != nil && (a.Number < 1 || a.Number > i) {
 				fail(i, ".lines["+strconv.Itoa(j)+"].adjusts", "an adjustment corrects an earlier issued statement")
-				continue
 			}
-			m := is.adjusted[l.Adjusts.Number]
-			if m == nil {
-				m = map[lineKey]decimal.Decimal{}
-				is.adjusted[l.Adjusts.Number] = m
-			}
-			k := adjustedKey(l)
-			m[k] = m[k].Add(l.Amount)
 		}
 	}
-	if len(errs) > 0 {
-		return nil, joinErrors(errs)
+	return joinErrors(errs)
+}
+
+// sums returns what the adjustments issued after statement i added to
+// its lines, line by line. The statements adjusting it are read.
+func (is *issuance) sums(i int) []adjusted {
+	if m, ok := is.adjusted[i]; ok {
+		return m
 	}
-	return is, nil
+	var m []adjusted
+	for _, j := range is.src.Adjusting(i) {
+		for _, l := range is.read[j].Lines {
+			if l.Kind == KindAdjustment && l.Adjusts.Number == i+1 {
+				m = append(m, adjusted{adjustedKey(&l), l.Amount})
+			}
+		}
+	}
+	is.adjusted[i] = m
+	return m
+}
+
+// adjusted is an adjustment issued for a line.
+type adjusted struct {
+	key    lineKey
+	amount decimal.Decimal
 }
 
 // pins returns what each credit paid on issued statement i, by credit
 // line: in the re-rating of an issued period credits pay exactly that.
 func (is *issuance) pins(i int) map[lineKey]decimal.Decimal {
 	m := map[lineKey]decimal.Decimal{}
-	for j := range is.statements[i].Lines {
-		if l := &is.statements[i].Lines[j]; l.Kind == KindCredit {
+	for j := range is.read[i].Lines {
+		if l := &is.read[i].Lines[j]; l.Kind == KindCredit {
 			k := keyOf(l)
 			m[k] = m[k].Add(l.Amount.Neg())
 		}
@@ -132,7 +230,7 @@ func (is *issuance) pins(i int) map[lineKey]decimal.Decimal {
 // (docs/statements.md): the open statement starts from them. A credit the
 // statement does not list keeps its whole amount: it is granted later.
 func (is *issuance) seed(t *tree, i int) {
-	bs := is.statements[i].CreditBalances
+	bs := is.read[i].CreditBalances
 	used := make([]bool, len(bs))
 	for _, n := range t.nodes {
 		if !n.active {
@@ -154,62 +252,80 @@ func (is *issuance) seed(t *tree, i int) {
 // what was billed for it (the issued line plus its adjustments issued
 // since), credit lines aside. They come in the line order of the
 // re-rating; a line only the issued statement has comes after the issued
-// line before it.
+// line before it. A statement has few lines: they are matched by scans.
 func (is *issuance) compare(i int, rerated []entry, places int32) []Line {
-	s := &is.statements[i]
-	type item struct {
-		anchor, sub, pos int
-		k                lineKey
-		was, now         *Line
-	}
-	var items []item
-	at := map[lineKey]int{} // re-rated line → its index
-	for j := range rerated {
-		if l := &rerated[j].line; l.Kind != KindCredit {
-			k := keyOf(l)
-			at[k] = j
-			items = append(items, item{anchor: j, pos: j, k: k, now: l})
-		}
-	}
-	issued := map[lineKey]*Line{}
-	anchor := -1
-	for j := range s.Lines {
-		l := &s.Lines[j]
-		if l.Kind == KindCredit || l.Kind == KindAdjustment {
-			continue
-		}
-		k := keyOf(l)
-		issued[k] = l
-		if r, ok := at[k]; ok {
-			anchor = r
-			continue
-		}
-		items = append(items, item{anchor: anchor, sub: 1, pos: j, k: k, was: l})
-	}
-	slices.SortStableFunc(items, func(a, b item) int {
-		if a.anchor != b.anchor {
-			return a.anchor - b.anchor
-		}
-		if a.sub != b.sub {
-			return a.sub - b.sub
-		}
-		return a.pos - b.pos
-	})
+	s := is.read[i]
+	sums := is.sums(i)
 	var out []Line
-	for _, it := range items {
-		if it.now != nil {
-			it.was = issued[it.k]
-		}
+	emit := func(k lineKey, was, now *Line) {
 		var before, should decimal.Decimal
-		if it.was != nil {
-			before = it.was.Amount
+		if was != nil {
+			before = was.Amount
 		}
-		if it.now != nil {
-			should = it.now.Amount
+		if now != nil {
+			should = now.Amount
 		}
-		already := before.Add(is.adjusted[s.Number][it.k])
+		already := before
+		for _, a := range sums {
+			if a.key == k {
+				already = already.Add(a.amount)
+			}
+		}
 		if diff := should.Sub(already); !diff.IsZero() {
-			out = append(out, adjustment(s, it.k, it.was, it.now, before, already, diff, places))
+			out = append(out, adjustment(s, k, was, now, before, already, diff, places))
+		}
+	}
+	billable := func(l *Line) bool { return l.Kind != KindCredit && l.Kind != KindAdjustment }
+	find := func(k lineKey) *Line {
+		for j := range s.Lines {
+			if l := &s.Lines[j]; billable(l) && keyOf(l) == k {
+				return l
+			}
+		}
+		return nil
+	}
+	inRerated := func(k lineKey) bool {
+		for j := range rerated {
+			if l := &rerated[j].line; l.Kind != KindCredit && keyOf(l) == k {
+				return true
+			}
+		}
+		return false
+	}
+	// The issued lines the re-rating lacks, after the issued line before
+	// them that it has (first when none has).
+	gone := func(from int) int {
+		j := from
+		for ; j < len(s.Lines); j++ {
+			l := &s.Lines[j]
+			if !billable(l) {
+				continue
+			}
+			k := keyOf(l)
+			if inRerated(k) {
+				break
+			}
+			emit(k, l, nil)
+		}
+		return j
+	}
+	next := gone(0)
+	for j := range rerated {
+		now := &rerated[j].line
+		if now.Kind == KindCredit {
+			continue
+		}
+		k := keyOf(now)
+		was := find(k)
+		emit(k, was, now)
+		if was != nil && next < len(s.Lines) && &s.Lines[next] == was {
+			next = gone(next + 1)
+		}
+	}
+	// Issued lines left behind (an order the re-rating changed) come last.
+	for j := next; j < len(s.Lines); j++ {
+		if l := &s.Lines[j]; billable(l) && !inRerated(keyOf(l)) {
+			emit(keyOf(l), l, nil)
 		}
 	}
 	return out
@@ -302,12 +418,14 @@ func (e *engine) late(n int, since int64) ([]bool, error) {
 	if !ok {
 		return out, nil
 	}
+	// First one count per product over all the issued periods: usually
+	// nothing came late, and that is the whole answer.
 	var reqs []usage.Request
 	var owners []*product
 	for _, p := range e.t.products {
 		if b := e.bounds(p, first.Start, lastP.End); len(b) > 1 {
-			reqs = append(reqs, usage.Request{Contract: p.pc.ID, Bounds: b, Want: usage.WantCount,
-				Ingested: usage.Window{From: since}})
+			reqs = append(reqs, usage.Request{Contract: p.pc.ID, Bounds: []date.Date{b[0], b[len(b)-1]},
+				Want: usage.WantCount, Ingested: usage.Window{From: since}})
 			owners = append(owners, p)
 		}
 	}
@@ -317,6 +435,25 @@ func (e *engine) late(n int, since int64) ([]bool, error) {
 	}
 	got, err := e.src.Aggregate(reqs)
 	if err != nil {
+		return nil, err
+	}
+	some := owners[:0]
+	for i, p := range owners {
+		if got[i][0].Count > 0 {
+			some = append(some, p)
+		}
+	}
+	if len(some) == 0 {
+		return out, nil
+	}
+	reqs = reqs[:0]
+	owners = some
+	for _, p := range owners {
+		reqs = append(reqs, usage.Request{Contract: p.pc.ID, Bounds: e.bounds(p, first.Start, lastP.End),
+			Want: usage.WantCount, Ingested: usage.Window{From: since}})
+	}
+	e.days = nil
+	if got, err = e.src.Aggregate(reqs); err != nil {
 		return nil, err
 	}
 	for i := range owners {

@@ -3,6 +3,8 @@ package rating
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/google/uuid"
 	"github.com/rickb777/date/v2"
@@ -39,9 +41,13 @@ type Input struct {
 	// periods and what was billed. The open statement starts from the
 	// credit balances of the last of them.
 	Issued []Statement
-	// Changes, with Issued, says what changed since the last of them was
-	// issued, so that only the issued periods a change reaches are rated
-	// again; nil: anything may have changed, and every one is.
+	// IssuedFrom, instead of Issued, reads the issued statements where
+	// they are kept (see package billing): rating reads only the ones it
+	// needs.
+	IssuedFrom IssuedReader
+	// Changes, with issued statements, says what changed since the last of
+	// them was issued, so that only the issued periods a change reaches are
+	// rated again; nil: anything may have changed, and every one is.
 	Changes *Changes
 }
 
@@ -78,10 +84,20 @@ func Rate(in Input) ([]Statement, error) {
 		}
 	}
 	var is *issuance
-	if len(in.Issued) > 0 {
-		if is, err = newIssuance(t, in.Issued); err != nil {
+	switch {
+	case len(in.Issued) > 0 && in.IssuedFrom != nil:
+		return nil, pricekit.Errorf(pricekit.ErrInvalidInput, "rating", "issued", "give issued statements or a reader of them, not both")
+	case len(in.Issued) > 0:
+		is = newIssuance(t, newIssued(in.Issued))
+		all := make([]int, len(in.Issued))
+		for i := range all {
+			all[i] = i
+		}
+		if err := is.need(all, false); err != nil {
 			return nil, err
 		}
+	case in.IssuedFrom != nil && in.IssuedFrom.Len() > 0:
+		is = newIssuance(t, in.IssuedFrom)
 	}
 	return t.rate(src, from, to, is, in.Changes)
 }
@@ -144,9 +160,16 @@ func (t *tree) rate(src Aggregator, from, to date.Date, is *issuance, changes *C
 	start := root.grid.Index(root.start)
 	open := start
 	if is != nil {
-		open += len(is.statements)
-		for k := first; k <= min(last, open-1); k++ {
-			out = append(out, is.statements[k-start].clone())
+		open += is.n
+		var shown []int
+		for k := max(first, start); k <= min(last, open-1); k++ {
+			shown = append(shown, k-start)
+		}
+		if err := is.need(shown, false); err != nil {
+			return nil, err
+		}
+		for _, i := range shown {
+			out = append(out, is.read[i].Clone())
 		}
 		if last < open {
 			return out, nil
@@ -155,6 +178,27 @@ func (t *tree) rate(src Aggregator, from, to date.Date, is *issuance, changes *C
 	runs, err := t.runs(e, first, last, open, is, changes)
 	if err != nil {
 		return nil, err
+	}
+	if is != nil {
+		// Read what the runs use: each issued period rated again (its
+		// credits and what was billed for it) and the last statement.
+		rated := []int{is.n - 1}
+		for _, r := range runs {
+			for k := r[0]; k <= min(r[1], open-1); k++ {
+				rated = append(rated, k-start)
+			}
+		}
+		if err := is.need(rated, true); err != nil {
+			return nil, err
+		}
+	}
+	if len(runs) > 1 {
+		if e.prefetched, err = e.fetchRuns(runs); err != nil {
+			return nil, err
+		}
+		if e.prefetched {
+			e.fetched = math.MaxInt
+		}
 	}
 	var buf []entry
 	var adjust []Line
@@ -205,7 +249,7 @@ func (t *tree) runs(e *engine, first, last, open int, is *issuance, changes *Cha
 		return [][2]int{{t.replayFrom(first, true), last}}, nil
 	}
 	start := t.root.grid.Index(t.root.start)
-	n := open - start
+	n := is.n
 	dirty := make([]bool, n)
 	switch {
 	case changes == nil || changes.Documents:
@@ -218,8 +262,15 @@ func (t *tree) runs(e *engine, first, last, open int, is *issuance, changes *Cha
 			return nil, err
 		}
 		// A period is dirty when late usage lands in it or in an earlier
-		// period its run replays.
+		// period its run replays; on a tree whose modified nodes all share
+		// the parent's periods, a run replays nothing.
+		if !t.replays() {
+			copy(dirty, late)
+		}
 		for i := range dirty {
+			if dirty[i] || !t.replays() || !slices.Contains(late[:i+1], true) {
+				continue
+			}
 			for j := t.replayFrom(start+i, false) - start; j <= i && !dirty[i]; j++ {
 				dirty[i] = j >= 0 && late[j]
 			}
@@ -258,6 +309,9 @@ func (t *tree) runs(e *engine, first, last, open int, is *issuance, changes *Cha
 // statement whose balances are given (the open statement) or whose credits
 // pay what they paid (an issued one rated again).
 func (t *tree) replayFrom(first int, credits bool) int {
+	if !credits && !t.replays() {
+		return first
+	}
 	root := t.root
 	start := root.grid.Index(root.start)
 	day := func(k int) date.Date { p, _ := root.period(k); return p.Start }
@@ -285,6 +339,18 @@ func (t *tree) replayFrom(first int, credits bool) int {
 		}
 	}
 	return k
+}
+
+// replays reports whether a node with modifiers has periods of its own,
+// the only state besides credits that carries across a statement's first
+// day (see replayFrom).
+func (t *tree) replays() bool {
+	for _, n := range t.nodes {
+		if n.active && n.modified() && n.grid != t.root.grid {
+			return true
+		}
+	}
+	return false
 }
 
 func joinErrors(errs []error) error { return errors.Join(errs...) }

@@ -125,8 +125,8 @@ type Statement struct {
 	Number         int // issued statements only
 }
 
-// clone returns a copy of s that shares no memory with it.
-func (s Statement) clone() Statement {
+// Clone returns a copy of s that shares no memory with it.
+func (s Statement) Clone() Statement {
 	s.Lines = slices.Clone(s.Lines)
 	for i := range s.Lines {
 		if a := s.Lines[i].Adjusts; a != nil {

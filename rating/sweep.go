@@ -22,6 +22,8 @@ type engine struct {
 	cache   [][]agg     // by product index: aggregates of its fetched periods, in date order
 	next    []int       // by product index: the next cache entry to use
 	days    []date.Date // room for the bounds of the window being fetched
+	// prefetched says that the usage of every run was fetched at once.
+	prefetched bool
 
 	// pinned, while an issued period is rated again, is what each credit
 	// paid on its statement, by credit line: credits pay exactly that.
@@ -32,12 +34,15 @@ type engine struct {
 }
 
 // reset starts a new run of statements at statement k: the progressive
-// state of node periods is forgotten, and usage is fetched anew.
+// state of node periods is forgotten, and usage is fetched anew unless
+// every run's was fetched at once (see fetchRuns).
 func (e *engine) reset(k int) {
 	for _, n := range e.t.nodes {
 		n.open, n.closed = nil, math.MinInt
 	}
-	e.fetched = k
+	if !e.prefetched {
+		e.fetched = k
+	}
 }
 
 // entry is a line with the day that decides the statement it lands on and,
