@@ -76,18 +76,24 @@ func Issue(ctx context.Context, st Issuer, org, id uuid.UUID, periodStart date.D
 		return rating.Statement{}, pricekit.Errorf(pricekit.ErrInvalidInput, "billing", "period_start",
 			fmt.Sprintf("no billing period of the contract starts on %s", periodStart))
 	}
+	// The period starting on periodStart, if the contract has one, must be
+	// the open one.
+	in.From, in.To = periodStart, periodStart
+	if got, err := rating.Rate(in); err != nil {
+		return rating.Statement{}, err
+	} else if len(got) == 0 || got[0].PeriodStart != periodStart {
+		return rating.Statement{}, pricekit.Errorf(pricekit.ErrInvalidInput, "billing", "period_start",
+			fmt.Sprintf("no billing period of the contract starts on %s", periodStart))
+	}
 	in.From, in.To = open, open
 	got, err := rating.Rate(in)
 	if err != nil {
 		return rating.Statement{}, err
 	}
 	if len(got) == 0 || got[0].PeriodStart != periodStart {
-		msg := fmt.Sprintf("no billing period of the contract starts on %s", periodStart)
-		if len(got) > 0 {
-			msg = fmt.Sprintf("statements are issued in period order: the next one to issue starts on %s, not %s",
-				got[0].PeriodStart, periodStart)
-		}
-		return rating.Statement{}, pricekit.Errorf(pricekit.ErrInvalidInput, "billing", "period_start", msg)
+		return rating.Statement{}, pricekit.Errorf(pricekit.ErrInvalidInput, "billing", "period_start",
+			fmt.Sprintf("statements are issued in period order: the next one to issue starts on %s, not %s",
+				open, periodStart))
 	}
 	s := got[0]
 	if saw != nil {

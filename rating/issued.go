@@ -368,10 +368,13 @@ func adjustmentText(kind Kind, was, now *Line, before, already decimal.Decimal, 
 		fmt.Fprintf(&b, "%s not billed before: 0 → %s", kind, amt(should))
 	case now == nil:
 		fmt.Fprintf(&b, "%s no longer billed: %s → 0", kind, amt(before))
-	case kind == KindUsage && !was.Quantity.Equal(now.Quantity):
+	case kind == KindUsage && now.Quantity.GreaterThan(was.Quantity):
 		fmt.Fprintf(&b, "late usage: quantity %s → %s; %s → %s", was.Quantity, now.Quantity, amt(before), amt(should))
+	case kind == KindUsage && !was.Quantity.Equal(now.Quantity):
+		// Less usage counts now: the contract's dates or the plan changed.
+		fmt.Fprintf(&b, "usage: quantity %s → %s; %s → %s", was.Quantity, now.Quantity, amt(before), amt(should))
 	case kind == KindFixedFee && !was.Proration.Equal(now.Proration):
-		fmt.Fprintf(&b, "fee prorated %s → %s; %s → %s", proration(was), proration(now), amt(before), amt(should))
+		fmt.Fprintf(&b, "fee prorated %s → %s days; %s → %s", proration(was), proration(now), amt(before), amt(should))
 	case was.EffectiveFrom != now.EffectiveFrom:
 		fmt.Fprintf(&b, "%s priced by the version from %s, not %s; %s → %s", kind, versionName(now.EffectiveFrom),
 			versionName(was.EffectiveFrom), amt(before), amt(should))
@@ -389,14 +392,14 @@ func adjustmentText(kind Kind, was, now *Line, before, already decimal.Decimal, 
 	return b.String()
 }
 
-// proration writes a fee line's factor as days: "15/30 days".
+// proration writes a fee line's factor as days: "15/30".
 func proration(l *Line) string {
 	days := int64(l.PeriodEnd-l.PeriodStart) + 1
 	if l.Proration.IsZero() || l.Proration.Equal(one) {
-		return fmt.Sprintf("%d/%d days", days, days)
+		return fmt.Sprintf("%d/%d", days, days)
 	}
 	full := decimal.NewFromInt(days).Div(l.Proration).Round(0).IntPart()
-	return fmt.Sprintf("%d/%d days", days, full)
+	return fmt.Sprintf("%d/%d", days, full)
 }
 
 func versionName(d date.Date) string {

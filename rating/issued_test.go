@@ -192,7 +192,7 @@ func TestUpgradeMidMonthByDates(t *testing.T) {
 	adj := adjustments(got[0])
 	require.Len(t, adj, 2, describe(got[0].Lines))
 	assertDec(t, "-51.61", adj[0].Amount, "the unused part of the old fee comes back: 100.00 → 48.39")
-	assert.Equal(t, "fee prorated 31/31 days → 15/31 days; 100.00 → 48.39", adj[0].Calculation.String())
+	assert.Equal(t, "fee prorated 31/31 → 15/31 days; 100.00 → 48.39", adj[0].Calculation.String())
 	assert.Equal(t, old, adj[0].ContractID)
 	assertDec(t, "103.23", adj[1].Amount, "the new fee, prorated 16/31")
 	assert.Equal(t, upgraded, adj[1].ContractID)
