@@ -2,8 +2,10 @@ package billing_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/rickb777/date/v2"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
@@ -173,4 +175,49 @@ func adjustmentsOf(s rating.Statement) []rating.Line {
 		}
 	}
 	return out
+}
+
+func TestLateUsageAfterIssueIsReportedLate(t *testing.T) {
+	ctx := context.Background()
+	st, _ := issued(t)
+	_, err := st.Ingest(ctx, org, []usage.Event{{ID: "late", ContractID: pcID, Date: date.New(2024, 1, 9),
+		Quantity: decimal.NewFromInt(25)}})
+	require.NoError(t, err)
+	r, err := billing.Report(ctx, st, org, billing.UsageQuery{ContractID: parentID, From: jan1,
+		To: date.New(2024, 1, 31), By: billing.ByMonth})
+	require.NoError(t, err)
+	require.Len(t, r.Late, 1)
+	assert.Equal(t, "late", r.Late[0].Event.ID)
+}
+
+func TestIssueConcurrently(t *testing.T) {
+	ctx := context.Background()
+	st := saved(t)
+	_, err := st.Ingest(ctx, org, events())
+	require.NoError(t, err)
+	got := make([]rating.Statement, 10)
+	errs := make([]error, 10)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i], errs[i] = billing.Issue(ctx, st, org, parentID, jan1, nil) })
+	}
+	wg.Wait()
+	for i := range got {
+		require.NoError(t, errs[i])
+		assert.Equal(t, marshal(t, got[0]), marshal(t, got[i]), "every issuer gets the one statement")
+	}
+	kept, err := st.IssuedIndex(ctx, org, parentID)
+	require.NoError(t, err)
+	assert.Len(t, kept, 1)
+}
+
+func TestInputRefusesBadIDs(t *testing.T) {
+	ctx := context.Background()
+	st, _ := issued(t)
+	_, err := billing.Input(ctx, st, org, pcID)
+	require.ErrorIs(t, err, pricekit.ErrNotFound, "a product contract is not rated")
+	_, err = billing.Issued(ctx, st, org, planID)
+	require.ErrorIs(t, err, pricekit.ErrNotFound)
+	_, err = billing.Issued(ctx, st, uuid.New(), parentID)
+	require.ErrorIs(t, err, pricekit.ErrNotFound, "another organization's contract")
 }

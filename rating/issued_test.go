@@ -2,6 +2,7 @@ package rating_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/google/uuid"
@@ -355,3 +356,126 @@ func TestStatementJSONCarriesIssueAndAdjustments(t *testing.T) {
 }
 
 func decimalOf(s string) decimal.NullDecimal { return decimal.NewNullDecimal(dec(s)) }
+
+func TestVersionOfRecurringAndOnceFees(t *testing.T) {
+	var b bundle
+	quarterly := b.fee("90", "3M")
+	setup := b.fee("500", "once")
+	b.FixedFees = append(b.FixedFees,
+		plan.FixedFee{ID: quarterly, Amount: dec("120"), Period: b.FixedFees[0].Period, EffectiveFrom: day("2024-02-01")},
+		plan.FixedFee{ID: setup, Amount: dec("400"), Period: plan.FeePeriod{Once: true}, EffectiveFrom: day("2024-01-01")})
+	id := b.parent(contract.ParentContract{SubContract: contract.SubContract{Dates: dates("2024-01-01", "2024-06-30"),
+		FixedFees: ids(quarterly, setup)}})
+	got := b.rate(t, id, "", "")
+	require.Len(t, got, 6)
+	// The recurrence of January keeps the base price; the one of April,
+	// the version of February. The once fee is priced on its period's
+	// first day, when the version of 1 January is in force.
+	assertTotals(t, got[0], "490", "0", "0", "0", "490")
+	assertTotals(t, got[3], "120", "0", "0", "0", "120")
+	assert.Equal(t, day("2024-02-01"), got[3].Lines[0].EffectiveFrom)
+}
+
+func TestAdjustmentsComeByIssuedStatementAndAreNotDiscounted(t *testing.T) {
+	var b bundle
+	id, pc := usageContract(&b)
+	off := b.percentOff("10", "")
+	b.ParentContracts[0].Discounts = ids(off)
+	fee := b.fee("100", "")
+	b.ParentContracts[0].FixedFees = ids(fee)
+	events := []usage.Event{on(pc, "2024-01-10", "100"), on(pc, "2024-02-10", "100")}
+	issued := issue(1, b.rate(t, id, "2024-01-01", "2024-02-29", events...)...)
+	assertDec(t, "99", issued[0].Total, "(100.00 + 10.00) less 10 %")
+
+	// Late usage for both months, and the fee corrected: adjustments come
+	// by issued statement, then in line order, each with the discount of
+	// its own period in it.
+	events = append(events, on(pc, "2024-02-11", "50"), on(pc, "2024-01-11", "50"))
+	b.FixedFees[0].Amount = dec("120")
+	got := b.rateIssued(t, id, issued, "2024-03-01", "2024-03-31", events...)
+	adj := adjustments(got[0])
+	require.Len(t, adj, 6, describe(got[0].Lines))
+	want := []struct {
+		number int
+		kind   rating.Kind
+		amount string
+	}{
+		{1, rating.KindUsage, "5"}, {1, rating.KindFixedFee, "20"}, {1, rating.KindDiscount, "-2.50"},
+		{2, rating.KindUsage, "5"}, {2, rating.KindFixedFee, "20"}, {2, rating.KindDiscount, "-2.50"},
+	}
+	for i, w := range want {
+		assert.Equal(t, w.number, adj[i].Adjusts.Number, "adjustment %d", i)
+		assert.Equal(t, w.kind, adj[i].Adjusts.Kind, "adjustment %d", i)
+		assertDec(t, w.amount, adj[i].Amount, "adjustment %d", i)
+	}
+	assert.Equal(t, "discount corrected: -11.00 → -13.50", adj[2].Calculation.String())
+	// March: 120.00 less 12.00, and the adjustments as they are.
+	assertDec(t, "-12", got[0].Discounts, "the open statement's discount leaves adjustments alone")
+	assertDec(t, "45", got[0].Adjustments)
+	assertDec(t, "153", got[0].Total)
+}
+
+func TestRateRefusesIssuedTwoWays(t *testing.T) {
+	var b bundle
+	id, pc := usageContract(&b)
+	stmts := issue(1, b.rate(t, id, "2024-01-01", "2024-01-31", on(pc, "2024-01-02", "1"))...)
+	_, err := rating.Rate(rating.Input{Objects: b.Objects, Contract: id, Issued: stmts,
+		IssuedFrom: &fixedReader{statements: stmts}, From: day("2024-01-01"), To: day("2024-02-29")})
+	require.ErrorIs(t, err, pricekit.ErrInvalidInput)
+	_, err = rating.Rate(rating.Input{Objects: b.Objects, Contract: id, Issued: stmts,
+		Changes: &rating.Changes{Since: -1}, From: day("2024-01-01"), To: day("2024-02-29")})
+	require.ErrorIs(t, err, pricekit.ErrInvalidInput)
+}
+
+func TestIssuedReaderIsReadSparingly(t *testing.T) {
+	var b bundle
+	id, pc := usageContract(&b)
+	var events []usage.Event
+	for m := 1; m <= 12; m++ {
+		events = append(events, on(pc, fmt.Sprintf("2024-%02d-10", m), "10"))
+	}
+	all := b.rate(t, id, "2024-01-01", "2024-12-31", events...)
+	r := &fixedReader{statements: issue(1, all[:11]...)}
+	got, err := rating.Rate(rating.Input{Objects: b.Objects, Contract: id, Usage: events, IssuedFrom: r,
+		Changes: &rating.Changes{Since: int64(len(events))}, From: day("2024-12-01"), To: day("2024-12-31")})
+	require.NoError(t, err)
+	assert.Equal(t, [][]int{{10}}, r.reads, "only the last issued statement is read")
+	assert.Equal(t, all[11].Total, got[0].Total)
+
+	r.reads = nil
+	late := append(events, on(pc, "2024-03-11", "5"))
+	got, err = rating.Rate(rating.Input{Objects: b.Objects, Contract: id, Usage: late, IssuedFrom: r,
+		Changes: &rating.Changes{Since: int64(len(events))}, From: day("2024-12-01"), To: day("2024-12-31")})
+	require.NoError(t, err)
+	assert.Equal(t, [][]int{{2, 10}}, r.reads, "March, which the late event reaches, and the last")
+	require.Len(t, adjustments(got[0]), 1)
+}
+
+// fixedReader is an IssuedReader over statements in memory that records
+// what rating reads.
+type fixedReader struct {
+	statements []rating.Statement
+	reads      [][]int
+}
+
+func (r *fixedReader) Len() int { return len(r.statements) }
+func (r *fixedReader) Adjusting(i int) []int {
+	var out []int
+	for j := i + 1; j < len(r.statements); j++ {
+		for _, l := range r.statements[j].Lines {
+			if l.Adjusts != nil && l.Adjusts.Number == i+1 {
+				out = append(out, j)
+				break
+			}
+		}
+	}
+	return out
+}
+func (r *fixedReader) Read(indexes []int) ([]rating.Statement, error) {
+	r.reads = append(r.reads, append([]int(nil), indexes...))
+	out := make([]rating.Statement, len(indexes))
+	for k, i := range indexes {
+		out[k] = r.statements[i]
+	}
+	return out, nil
+}

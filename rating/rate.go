@@ -83,6 +83,10 @@ func Rate(in Input) ([]Statement, error) {
 			return nil, err
 		}
 	}
+	if c := in.Changes; c != nil && c.Since < 0 {
+		return nil, pricekit.Errorf(pricekit.ErrInvalidInput, "rating", "changes.since",
+			fmt.Sprintf("ingest position %d is negative", c.Since))
+	}
 	var is *issuance
 	switch {
 	case len(in.Issued) > 0 && in.IssuedFrom != nil:

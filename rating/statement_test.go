@@ -107,6 +107,12 @@ func TestStatementUnmarshalRefusesBadInput(t *testing.T) {
 func FuzzStatementJSON(f *testing.F) {
 	f.Add([]byte(goodStatement))
 	f.Add([]byte(`{"lines": [{"kind": "usage", "quantity": "1e3"}]}`))
+	f.Add([]byte(`{"contract_id":"00000000-0000-4000-8000-000000000001","period_start":"2024-02-01",` +
+		`"period_end":"2024-02-29","lines":[{"contract_id":"00000000-0000-4000-8000-000000000002","kind":"adjustment",` +
+		`"adjusts":{"number":1,"period_start":"2024-01-01","kind":"usage"},"period_start":"2024-01-01",` +
+		`"period_end":"2024-01-31","quantity":"150","amount":"3.00","effective_from":"2024-01-01"}],` +
+		`"subtotal":"0","discounts":"0","minimums":"0","maximums":"0","adjustments":"3.00","credits":"0",` +
+		`"total":"3.00","credit_balances":[],"issued":true,"number":2}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var s rating.Statement
 		if err := json.Unmarshal(data, &s); err != nil {
