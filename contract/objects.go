@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -50,36 +49,27 @@ const (
 // Kinds returns every kind, in the order documents are built (bottom-up).
 // The list is new on every call, so a caller may keep or change it.
 func Kinds() []Kind {
-	return []Kind{KindCustomer, KindFixedFee, KindPlan, KindDiscount, KindMinimum, KindCredit,
-		KindBillingFrequency, KindProductContract, KindSubContract, KindParentContract}
+	out := make([]Kind, len(registry))
+	for i, e := range registry {
+		out[i] = e.kind()
+	}
+	return out
 }
 
 // Len returns the number of documents in o.
 func (o Objects) Len() int {
-	return len(o.Customers) + len(o.FixedFees) + len(o.Plans) + len(o.Discounts) + len(o.Minimums) +
-		len(o.Credits) + len(o.BillingFrequencies) + len(o.ProductContracts) + len(o.SubContracts) +
-		len(o.ParentContracts)
+	n := 0
+	for _, e := range registry {
+		n += e.length(&o)
+	}
+	return n
 }
 
 // Clone returns a deep copy of o.
 func (o Objects) Clone() Objects {
-	c := Objects{
-		Customers:          append([]Customer(nil), o.Customers...),
-		FixedFees:          append([]plan.FixedFee(nil), o.FixedFees...),
-		Discounts:          append([]modifier.Discount(nil), o.Discounts...),
-		Minimums:           append([]modifier.Minimum(nil), o.Minimums...),
-		Credits:            append([]modifier.Credit(nil), o.Credits...),
-		BillingFrequencies: append([]schedule.BillingFrequency(nil), o.BillingFrequencies...),
-		ProductContracts:   append([]ProductContract(nil), o.ProductContracts...),
-	}
-	for _, p := range o.Plans {
-		c.Plans = append(c.Plans, p.Clone())
-	}
-	for _, s := range o.SubContracts {
-		c.SubContracts = append(c.SubContracts, s.Clone())
-	}
-	for _, p := range o.ParentContracts {
-		c.ParentContracts = append(c.ParentContracts, p.Clone())
+	var c Objects
+	for _, e := range registry {
+		e.copyInto(&c, &o)
 	}
 	return c
 }
@@ -107,40 +97,12 @@ func (o Objects) Validate() error {
 			kindOf[id] = k
 		})
 	}
-	check := func(kind Kind, i int, err error) {
-		if err != nil {
-			errs = append(errs, pricekit.Prefix(fmt.Sprintf("%s[%d]", kind, i), err))
-		}
-	}
-	for i, v := range o.Customers {
-		check(KindCustomer, i, v.Validate())
-	}
-	for i, v := range o.FixedFees {
-		check(KindFixedFee, i, v.Validate())
-	}
-	for i, v := range o.Plans {
-		check(KindPlan, i, v.Validate())
-	}
-	for i, v := range o.Discounts {
-		check(KindDiscount, i, v.Validate())
-	}
-	for i, v := range o.Minimums {
-		check(KindMinimum, i, v.Validate())
-	}
-	for i, v := range o.Credits {
-		check(KindCredit, i, v.Validate())
-	}
-	for i, v := range o.BillingFrequencies {
-		check(KindBillingFrequency, i, v.Validate())
-	}
-	for i, v := range o.ProductContracts {
-		check(KindProductContract, i, v.Validate())
-	}
-	for i, v := range o.SubContracts {
-		check(KindSubContract, i, v.Validate())
-	}
-	for i, v := range o.ParentContracts {
-		check(KindParentContract, i, v.Validate())
+	for _, e := range registry {
+		e.validateAll(&o, func(i int, err error) {
+			if err != nil {
+				errs = append(errs, pricekit.Prefix(fmt.Sprintf("%s[%d]", e.kind(), i), err))
+			}
+		})
 	}
 	return errors.Join(errs...)
 }
@@ -158,36 +120,14 @@ func (o *Objects) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	var v Objects
-	decodeList(obj, KindCustomer, &v.Customers)
-	decodeList(obj, KindFixedFee, &v.FixedFees)
-	decodeList(obj, KindPlan, &v.Plans)
-	decodeList(obj, KindDiscount, &v.Discounts)
-	decodeList(obj, KindMinimum, &v.Minimums)
-	decodeList(obj, KindCredit, &v.Credits)
-	decodeList(obj, KindBillingFrequency, &v.BillingFrequencies)
-	decodeList(obj, KindProductContract, &v.ProductContracts)
-	decodeList(obj, KindSubContract, &v.SubContracts)
-	decodeList(obj, KindParentContract, &v.ParentContracts)
+	for _, e := range registry {
+		e.decodeList(obj, &v)
+	}
 	if err := obj.Err(); err != nil {
 		return err
 	}
 	*o = v
 	return nil
-}
-
-func decodeList[T any](obj *jsonx.Object, kind Kind, out *[]T) {
-	for i, raw := range obj.List(string(kind)) {
-		var v T
-		if err := json.Unmarshal(raw, &v); err != nil {
-			var perr *pricekit.Error
-			if !errors.As(err, &perr) && !isJoin(err) {
-				err = pricekit.Errorf(pricekit.ErrInvalidInput, "contract", "", "malformed JSON")
-			}
-			obj.Add(fmt.Sprintf("%s[%d]", kind, i), err)
-			continue
-		}
-		*out = append(*out, v)
-	}
 }
 
 func isJoin(err error) bool {
@@ -198,40 +138,8 @@ func isJoin(err error) bool {
 // IDs assigns a new id from newID to every document in o whose id is
 // uuid.Nil.
 func (o *Objects) IDs(newID func() uuid.UUID) {
-	fill := func(id *uuid.UUID) {
-		if *id == uuid.Nil {
-			*id = newID()
-		}
-	}
-	for i := range o.Customers {
-		fill(&o.Customers[i].ID)
-	}
-	for i := range o.FixedFees {
-		fill(&o.FixedFees[i].ID)
-	}
-	for i := range o.Plans {
-		fill(&o.Plans[i].ID)
-	}
-	for i := range o.Discounts {
-		fill(&o.Discounts[i].ID)
-	}
-	for i := range o.Minimums {
-		fill(&o.Minimums[i].ID)
-	}
-	for i := range o.Credits {
-		fill(&o.Credits[i].ID)
-	}
-	for i := range o.BillingFrequencies {
-		fill(&o.BillingFrequencies[i].ID)
-	}
-	for i := range o.ProductContracts {
-		fill(&o.ProductContracts[i].ID)
-	}
-	for i := range o.SubContracts {
-		fill(&o.SubContracts[i].ID)
-	}
-	for i := range o.ParentContracts {
-		fill(&o.ParentContracts[i].ID)
+	for _, e := range registry {
+		e.fillIDs(o, newID)
 	}
 }
 
@@ -244,46 +152,7 @@ func (o Objects) IDsOf(kind Kind) []uuid.UUID {
 
 // eachID calls add with the id of each document of one kind, in order.
 func (o Objects) eachID(kind Kind, add func(uuid.UUID)) {
-	switch kind {
-	case KindCustomer:
-		for _, v := range o.Customers {
-			add(v.ID)
-		}
-	case KindFixedFee:
-		for _, v := range o.FixedFees {
-			add(v.ID)
-		}
-	case KindPlan:
-		for _, v := range o.Plans {
-			add(v.ID)
-		}
-	case KindDiscount:
-		for _, v := range o.Discounts {
-			add(v.ID)
-		}
-	case KindMinimum:
-		for _, v := range o.Minimums {
-			add(v.ID)
-		}
-	case KindCredit:
-		for _, v := range o.Credits {
-			add(v.ID)
-		}
-	case KindBillingFrequency:
-		for _, v := range o.BillingFrequencies {
-			add(v.ID)
-		}
-	case KindProductContract:
-		for _, v := range o.ProductContracts {
-			add(v.ID)
-		}
-	case KindSubContract:
-		for _, v := range o.SubContracts {
-			add(v.ID)
-		}
-	case KindParentContract:
-		for _, v := range o.ParentContracts {
-			add(v.ID)
-		}
+	if e, ok := lookupKind(kind); ok {
+		e.each(&o, func(_ int, id uuid.UUID, _ any) { add(id) })
 	}
 }

@@ -3,7 +3,6 @@ package contract
 import (
 	"slices"
 
-	"github.com/google/uuid"
 	"github.com/rickb777/date/v2"
 
 	"github.com/pricekit/pricekit/modifier"
@@ -14,11 +13,8 @@ import (
 // (docs/versions.md): tier plans, fixed fees, discounts and minimums. A
 // document of another kind is changed only by saving it again.
 func (k Kind) Versioned() bool {
-	switch k {
-	case KindPlan, KindFixedFee, KindDiscount, KindMinimum:
-		return true
-	}
-	return false
+	e, ok := lookupKind(k)
+	return ok && e.versioned()
 }
 
 // VersionSet orders the versions of one document, given in any order: it
@@ -80,25 +76,3 @@ func DiscountFrom(d *modifier.Discount) date.Date { return d.EffectiveFrom }
 
 // MinimumFrom returns the day a minimum version takes effect.
 func MinimumFrom(m *modifier.Minimum) date.Date { return m.EffectiveFrom }
-
-// Grouped returns the documents of one kind grouped by id in order of
-// first appearance, each group a version set: what a bundle holding
-// versions means.
-func Grouped[T any](docs []T, id func(*T) uuid.UUID, from func(*T) date.Date) [][]T {
-	var groups [][]T
-	at := map[uuid.UUID]int{}
-	for i := range docs {
-		k := id(&docs[i])
-		j, ok := at[k]
-		if !ok {
-			j = len(groups)
-			at[k] = j
-			groups = append(groups, nil)
-		}
-		groups[j] = append(groups[j], docs[i])
-	}
-	for i, g := range groups {
-		groups[i] = VersionSet(g, from)
-	}
-	return groups
-}

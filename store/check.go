@@ -58,9 +58,9 @@ func CheckReferences(b contract.Objects, stored Lookup) error {
 	var errs []error
 	ref := func(path string, want contract.Kind, id uuid.UUID) {
 		if k, ok := kindOf(id); !ok || k != want {
-			msg := fmt.Sprintf("no %s %s", singular(want), id)
+			msg := fmt.Sprintf("no %s %s", want.Singular(), id)
 			if ok {
-				msg = fmt.Sprintf("%s is a %s, not a %s", id, singular(k), singular(want))
+				msg = fmt.Sprintf("%s is a %s, not a %s", id, k.Singular(), want.Singular())
 			}
 			errs = append(errs, pricekit.Errorf(pricekit.ErrUnknownReference, "store", path, msg))
 		}
@@ -97,23 +97,6 @@ func CheckReferences(b contract.Objects, stored Lookup) error {
 	return errors.Join(errs...)
 }
 
-func singular(k contract.Kind) string {
-	switch k {
-	case contract.KindPlan:
-		return "tier plan"
-	case contract.KindBillingFrequency:
-		return "billing frequency"
-	}
-	s := string(k)
-	s = s[:len(s)-1]
-	for i := range s {
-		if s[i] == '_' {
-			s = s[:i] + " " + s[i+1:]
-		}
-	}
-	return s
-}
-
 // CheckKinds refuses a document of b whose id is stored as a document of
 // another kind (one id names one document): invalid_input at its id, such
 // as "minimums[0].id". Back ends call it before writing.
@@ -123,7 +106,7 @@ func CheckKinds(b contract.Objects, stored Lookup) error {
 		for i, id := range b.IDsOf(k) {
 			if have, ok := stored(id); ok && have != k {
 				errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", fmt.Sprintf("%s[%d].id", k, i),
-					fmt.Sprintf("id %s is already a %s", id, singular(have))))
+					fmt.Sprintf("id %s is already a %s", id, have.Singular())))
 			}
 		}
 	}

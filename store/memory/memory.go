@@ -10,9 +10,6 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
-	"github.com/pricekit/pricekit/modifier"
-	"github.com/pricekit/pricekit/plan"
-	"github.com/pricekit/pricekit/schedule"
 	"github.com/pricekit/pricekit/store"
 )
 
@@ -145,7 +142,7 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 			}
 			if old := t.docs[id]; old != nil {
 				if d.versions != nil {
-					d.versions = mergeVersions(old.versions, d.versions)
+					d.versions = kind.Merge(old.versions, d.versions)
 					d.value = d.versions[len(d.versions)-1]
 				}
 				old.value, old.versions, old.version = d.value, d.versions, old.version+1
@@ -160,110 +157,34 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 	return out, nil
 }
 
-// stage turns a batch into documents by id; a later document with the same
-// id replaces an earlier one. One id cannot name documents of two kinds.
+// stage turns a batch into documents by id: a later document with the
+// same id replaces an earlier one, and the documents of one id of a
+// versioned kind are its version set, the latest its value. One id cannot
+// name documents of two kinds.
 func stage(o contract.Objects) (map[uuid.UUID]*doc, error) {
 	m := map[uuid.UUID]*doc{}
 	var errs []error
-	put := func(kind contract.Kind, i int, id uuid.UUID, v any) {
+	o.Each(func(kind contract.Kind, i int, id uuid.UUID, _ any) {
 		if d := m[id]; d != nil && d.kind != kind {
 			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", fmt.Sprintf("%s[%d].id", kind, i),
-				fmt.Sprintf("id %s is already a %s in this batch", id, d.kind)))
+				fmt.Sprintf("id %s is already a %s in this batch", id, d.kind.Singular())))
 			return
 		}
-		m[id] = &doc{kind: kind, value: v}
-	}
-	for i, v := range o.Customers {
-		put(contract.KindCustomer, i, v.ID, v)
-	}
-	for i, v := range o.FixedFees {
-		put(contract.KindFixedFee, i, v.ID, v)
-	}
-	for i, v := range o.Plans {
-		put(contract.KindPlan, i, v.ID, v.Clone())
-	}
-	for i, v := range o.Discounts {
-		put(contract.KindDiscount, i, v.ID, v)
-	}
-	for i, v := range o.Minimums {
-		put(contract.KindMinimum, i, v.ID, v)
-	}
-	for i, v := range o.Credits {
-		put(contract.KindCredit, i, v.ID, v)
-	}
-	for i, v := range o.BillingFrequencies {
-		put(contract.KindBillingFrequency, i, v.ID, v)
-	}
-	for i, v := range o.ProductContracts {
-		put(contract.KindProductContract, i, v.ID, v)
-	}
-	for i, v := range o.SubContracts {
-		put(contract.KindSubContract, i, v.ID, v.Clone())
-	}
-	for i, v := range o.ParentContracts {
-		put(contract.KindParentContract, i, v.ID, v.Clone())
-	}
+		m[id] = &doc{kind: kind}
+	})
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	// The documents of one id of a versioned kind are a version set.
-	setVersions(m, contract.Grouped(o.Plans, planID, contract.PlanFrom), planID, func(v plan.TierPlan) any { return v.Clone() })
-	setVersions(m, contract.Grouped(o.FixedFees, feeID, contract.FeeFrom), feeID, func(v plan.FixedFee) any { return v })
-	setVersions(m, contract.Grouped(o.Discounts, discountID, contract.DiscountFrom), discountID,
-		func(v modifier.Discount) any { return v })
-	setVersions(m, contract.Grouped(o.Minimums, minimumID, contract.MinimumFrom), minimumID,
-		func(v modifier.Minimum) any { return v })
-	return m, nil
-}
-
-func planID(v *plan.TierPlan) uuid.UUID         { return v.ID }
-func feeID(v *plan.FixedFee) uuid.UUID          { return v.ID }
-func discountID(v *modifier.Discount) uuid.UUID { return v.ID }
-func minimumID(v *modifier.Minimum) uuid.UUID   { return v.ID }
-
-// setVersions gives each staged document of a versioned kind its version
-// set, its latest version as its value.
-func setVersions[T any](m map[uuid.UUID]*doc, groups [][]T, id func(*T) uuid.UUID, copyOf func(T) any) {
-	for _, g := range groups {
-		vs := make([]any, len(g))
-		for i, v := range g {
-			vs[i] = copyOf(v)
+	for _, kind := range contract.Kinds() {
+		for _, set := range o.Sets(kind) {
+			d := m[set.ID]
+			d.value = set.Docs[len(set.Docs)-1]
+			if kind.Versioned() {
+				d.versions = set.Docs
+			}
 		}
-		d := m[id(&g[0])]
-		d.versions, d.value = vs, vs[len(vs)-1]
 	}
-}
-
-// mergeVersions saves the version set saved over the stored one
-// (contract.MergeVersions).
-func mergeVersions(stored, saved []any) []any {
-	switch saved[0].(type) {
-	case plan.TierPlan:
-		return anys(contract.MergeVersions(typed[plan.TierPlan](stored), typed[plan.TierPlan](saved), contract.PlanFrom))
-	case plan.FixedFee:
-		return anys(contract.MergeVersions(typed[plan.FixedFee](stored), typed[plan.FixedFee](saved), contract.FeeFrom))
-	case modifier.Discount:
-		return anys(contract.MergeVersions(typed[modifier.Discount](stored), typed[modifier.Discount](saved), contract.DiscountFrom))
-	case modifier.Minimum:
-		return anys(contract.MergeVersions(typed[modifier.Minimum](stored), typed[modifier.Minimum](saved), contract.MinimumFrom))
-	}
-	return saved
-}
-
-func typed[T any](vs []any) []T {
-	out := make([]T, len(vs))
-	for i, v := range vs {
-		out[i] = v.(T)
-	}
-	return out
-}
-
-func anys[T any](vs []T) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = v
-	}
-	return out
+	return m, nil
 }
 
 // all returns every version of d (itself when it has no versions).
@@ -393,30 +314,7 @@ func (s *Store) Tree(ctx context.Context, org, parentID uuid.UUID) (contract.Obj
 
 // appendDoc adds a copy of a stored value to a bundle, sharing nothing
 // with it.
-func appendDoc(o *contract.Objects, v any) {
-	switch v := v.(type) {
-	case contract.Customer:
-		o.Customers = append(o.Customers, v)
-	case plan.FixedFee:
-		o.FixedFees = append(o.FixedFees, v)
-	case plan.TierPlan:
-		o.Plans = append(o.Plans, v.Clone())
-	case modifier.Discount:
-		o.Discounts = append(o.Discounts, v)
-	case modifier.Minimum:
-		o.Minimums = append(o.Minimums, v)
-	case modifier.Credit:
-		o.Credits = append(o.Credits, v)
-	case schedule.BillingFrequency:
-		o.BillingFrequencies = append(o.BillingFrequencies, v)
-	case contract.ProductContract:
-		o.ProductContracts = append(o.ProductContracts, v)
-	case contract.SubContract:
-		o.SubContracts = append(o.SubContracts, v.Clone())
-	case contract.ParentContract:
-		o.ParentContracts = append(o.ParentContracts, v.Clone())
-	}
-}
+func appendDoc(o *contract.Objects, v any) { o.Add(v) }
 
 // List implements [store.Reader].
 func (s *Store) List(ctx context.Context, org uuid.UUID, kinds ...contract.Kind) (contract.Objects, error) {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/modifier"
+	"github.com/pricekit/pricekit/plan"
 )
 
 // The days a DATE column holds here: PostgreSQL itself goes from 4713 BC
@@ -149,42 +151,30 @@ func stage(o contract.Objects) ([]row, error) {
 			r.node, r.subs, r.products = true, s.SubContracts, s.ProductContracts
 		}
 	}
-	for i, v := range o.Customers {
-		add(contract.KindCustomer, i, v.ID, v, nil)
-	}
-	for i, v := range o.FixedFees {
-		add(contract.KindFixedFee, i, v.ID, v, from(v.EffectiveFrom))
-	}
-	for i, v := range o.Plans {
-		add(contract.KindPlan, i, v.ID, v, from(v.EffectiveFrom))
-	}
-	for i, v := range o.Discounts {
-		add(contract.KindDiscount, i, v.ID, v, from(v.EffectiveFrom))
-	}
-	for i, v := range o.Minimums {
-		add(contract.KindMinimum, i, v.ID, v, from(v.EffectiveFrom))
-	}
-	for i, v := range o.Credits {
-		add(contract.KindCredit, i, v.ID, v, nil)
-	}
-	for i, v := range o.BillingFrequencies {
-		add(contract.KindBillingFrequency, i, v.ID, v, nil)
-	}
-	for i, v := range o.ProductContracts {
-		add(contract.KindProductContract, i, v.ID, v, func(r *row) {
-			r.product, r.start, r.end = pgUUID(v.ProductID), pgDay(v.Start), pgDay(v.End)
-		})
-	}
-	for i, v := range o.SubContracts {
-		add(contract.KindSubContract, i, v.ID, v, node(v))
-	}
-	for i, v := range o.ParentContracts {
-		add(contract.KindParentContract, i, v.ID, v, func(r *row) {
-			node(v.SubContract)(r)
-			r.customer = pgUUID(v.CustomerID)
-			r.timezone = pgtype.Text{String: v.TimeZone, Valid: true}
-		})
-	}
+	o.Each(func(kind contract.Kind, i int, id uuid.UUID, doc any) {
+		var fill func(*row)
+		switch v := doc.(type) {
+		case plan.FixedFee:
+			fill = from(v.EffectiveFrom)
+		case plan.TierPlan:
+			fill = from(v.EffectiveFrom)
+		case modifier.Discount:
+			fill = from(v.EffectiveFrom)
+		case modifier.Minimum:
+			fill = from(v.EffectiveFrom)
+		case contract.ProductContract:
+			fill = func(r *row) { r.product, r.start, r.end = pgUUID(v.ProductID), pgDay(v.Start), pgDay(v.End) }
+		case contract.SubContract:
+			fill = node(v)
+		case contract.ParentContract:
+			fill = func(r *row) {
+				node(v.SubContract)(r)
+				r.customer = pgUUID(v.CustomerID)
+				r.timezone = pgtype.Text{String: v.TimeZone, Valid: true}
+			}
+		}
+		add(kind, i, id, doc, fill)
+	})
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -199,42 +189,8 @@ func stage(o contract.Objects) ([]row, error) {
 
 // decode reads a stored document of kind k and appends it to o.
 func decode(o *contract.Objects, k contract.Kind, body []byte) error {
-	var err error
-	switch k {
-	case contract.KindCustomer:
-		err = decodeInto(body, &o.Customers)
-	case contract.KindFixedFee:
-		err = decodeInto(body, &o.FixedFees)
-	case contract.KindPlan:
-		err = decodeInto(body, &o.Plans)
-	case contract.KindDiscount:
-		err = decodeInto(body, &o.Discounts)
-	case contract.KindMinimum:
-		err = decodeInto(body, &o.Minimums)
-	case contract.KindCredit:
-		err = decodeInto(body, &o.Credits)
-	case contract.KindBillingFrequency:
-		err = decodeInto(body, &o.BillingFrequencies)
-	case contract.KindProductContract:
-		err = decodeInto(body, &o.ProductContracts)
-	case contract.KindSubContract:
-		err = decodeInto(body, &o.SubContracts)
-	case contract.KindParentContract:
-		err = decodeInto(body, &o.ParentContracts)
-	default:
-		err = fmt.Errorf("unknown kind %q", k)
-	}
-	if err != nil {
+	if err := o.Decode(k, body); err != nil {
 		return fmt.Errorf("stored %s document does not decode: %w", k, err)
 	}
-	return nil
-}
-
-func decodeInto[T any](body []byte, list *[]T) error {
-	var v T
-	if err := json.Unmarshal(body, &v); err != nil {
-		return err
-	}
-	*list = append(*list, v)
 	return nil
 }

@@ -342,30 +342,3 @@ func references(o contract.Objects) []uuid.UUID {
 	}
 	return ids
 }
-
-// singular names one document of kind k, as errors do.
-func singular(k contract.Kind) string {
-	switch k {
-	case contract.KindCustomer:
-		return "customer"
-	case contract.KindFixedFee:
-		return "fixed fee"
-	case contract.KindPlan:
-		return "tier plan"
-	case contract.KindDiscount:
-		return "discount"
-	case contract.KindMinimum:
-		return "minimum"
-	case contract.KindCredit:
-		return "credit"
-	case contract.KindBillingFrequency:
-		return "billing frequency"
-	case contract.KindProductContract:
-		return "product contract"
-	case contract.KindSubContract:
-		return "sub contract"
-	case contract.KindParentContract:
-		return "parent contract"
-	}
-	return string(k)
-}

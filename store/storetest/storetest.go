@@ -212,28 +212,11 @@ func idsOfKind(o contract.Objects, k contract.Kind) []uuid.UUID { return o.IDsOf
 // only returns the documents of o of one kind.
 func only(o contract.Objects, k contract.Kind) contract.Objects {
 	var out contract.Objects
-	switch k {
-	case contract.KindCustomer:
-		out.Customers = o.Customers
-	case contract.KindFixedFee:
-		out.FixedFees = o.FixedFees
-	case contract.KindPlan:
-		out.Plans = o.Plans
-	case contract.KindDiscount:
-		out.Discounts = o.Discounts
-	case contract.KindMinimum:
-		out.Minimums = o.Minimums
-	case contract.KindCredit:
-		out.Credits = o.Credits
-	case contract.KindBillingFrequency:
-		out.BillingFrequencies = o.BillingFrequencies
-	case contract.KindProductContract:
-		out.ProductContracts = o.ProductContracts
-	case contract.KindSubContract:
-		out.SubContracts = o.SubContracts
-	case contract.KindParentContract:
-		out.ParentContracts = o.ParentContracts
-	}
+	o.Each(func(kind contract.Kind, _ int, _ uuid.UUID, doc any) {
+		if kind == k {
+			out.Add(doc)
+		}
+	})
 	return out
 }
 
