@@ -108,6 +108,7 @@ type SubContract struct {
 	SubContracts       []uuid.UUID
 	Discounts          []uuid.UUID
 	Minimums           []uuid.UUID
+	Maximums           []uuid.UUID
 	Credits            []uuid.UUID
 	OverrideUnderlying bool
 }
@@ -119,6 +120,7 @@ func (s SubContract) Clone() SubContract {
 	s.SubContracts = clone(s.SubContracts)
 	s.Discounts = clone(s.Discounts)
 	s.Minimums = clone(s.Minimums)
+	s.Maximums = clone(s.Maximums)
 	s.Credits = clone(s.Credits)
 	return s
 }
@@ -128,6 +130,22 @@ func clone(ids []uuid.UUID) []uuid.UUID {
 		return nil
 	}
 	return append([]uuid.UUID(nil), ids...)
+}
+
+// List is one of the lists of ids a sub or parent contract holds: the
+// kind of document it names, which is also its field's name, and the ids.
+type List struct {
+	Kind Kind
+	IDs  []uuid.UUID
+}
+
+// Lists returns the lists of s in field order: product contracts, fixed
+// fees, sub contracts, then its modifiers (discounts, minimums, maximums,
+// credits). They share s's memory.
+func (s SubContract) Lists() []List {
+	return []List{{KindProductContract, s.ProductContracts}, {KindFixedFee, s.FixedFees},
+		{KindSubContract, s.SubContracts}, {KindDiscount, s.Discounts}, {KindMinimum, s.Minimums},
+		{KindMaximum, s.Maximums}, {KindCredit, s.Credits}}
 }
 
 // Validate reports every problem with s that needs no store, joined.

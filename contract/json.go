@@ -112,6 +112,7 @@ type subJSON struct {
 	SubContracts       []uuid.UUID `json:"sub_contracts"`
 	Discounts          []uuid.UUID `json:"discounts"`
 	Minimums           []uuid.UUID `json:"minimums"`
+	Maximums           []uuid.UUID `json:"maximums"`
 	Credits            []uuid.UUID `json:"credits"`
 	OverrideUnderlying bool        `json:"override_underlying"`
 }
@@ -120,7 +121,7 @@ func (s SubContract) wire() subJSON {
 	return subJSON{ID: s.ID, DisplayName: s.DisplayName, BillingFrequency: idString(s.BillingFrequency),
 		StartDate: dayString(s.Start), EndDate: dayString(s.End), ProductContracts: ids(s.ProductContracts),
 		FixedFees: ids(s.FixedFees), SubContracts: ids(s.SubContracts), Discounts: ids(s.Discounts),
-		Minimums: ids(s.Minimums), Credits: ids(s.Credits), OverrideUnderlying: s.OverrideUnderlying}
+		Minimums: ids(s.Minimums), Maximums: ids(s.Maximums), Credits: ids(s.Credits), OverrideUnderlying: s.OverrideUnderlying}
 }
 
 // MarshalJSON writes s canonically (lists always as lists).
@@ -139,6 +140,7 @@ func readSub(o *jsonx.Object) SubContract {
 	v.SubContracts = o.UUIDs("sub_contracts")
 	v.Discounts = o.UUIDs("discounts")
 	v.Minimums = o.UUIDs("minimums")
+	v.Maximums = o.UUIDs("maximums")
 	v.Credits = o.UUIDs("credits")
 	v.OverrideUnderlying = o.Bool("override_underlying")
 	return v

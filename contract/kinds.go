@@ -36,6 +36,9 @@ var registry = []kindEntry{
 	entry[modifier.Minimum]{name: KindMinimum, singular: "minimum",
 		list: func(o *Objects) *[]modifier.Minimum { return &o.Minimums }, id: func(v *modifier.Minimum) *uuid.UUID { return &v.ID },
 		validate: modifier.Minimum.Validate, from: MinimumFrom},
+	entry[modifier.Maximum]{name: KindMaximum, singular: "maximum",
+		list: func(o *Objects) *[]modifier.Maximum { return &o.Maximums }, id: func(v *modifier.Maximum) *uuid.UUID { return &v.ID },
+		validate: modifier.Maximum.Validate, from: MaximumFrom},
 	entry[modifier.Credit]{name: KindCredit, singular: "credit",
 		list: func(o *Objects) *[]modifier.Credit { return &o.Credits }, id: func(v *modifier.Credit) *uuid.UUID { return &v.ID },
 		validate: modifier.Credit.Validate},
@@ -69,6 +72,7 @@ type kindEntry interface {
 	decode(o *Objects, data []byte) error
 	sets(o *Objects) []Set
 	merge(stored, saved []any) []any
+	appendAll(dst, src *Objects)
 }
 
 // entry is the registry entry of documents of type T.
@@ -129,6 +133,15 @@ func (e entry[T]) copyInto(dst, src *Objects) {
 		d[i] = e.copyOf(v)
 	}
 	*e.list(dst) = d
+}
+
+func (e entry[T]) appendAll(dst, src *Objects) {
+	d, s := e.list(dst), *e.list(src)
+	if len(*d) == 0 {
+		*d = s // the source's to give away
+		return
+	}
+	*d = append(*d, s...)
 }
 
 func (e entry[T]) validateAll(o *Objects, report func(int, error)) {
@@ -264,6 +277,14 @@ func (o *Objects) Add(doc any) bool {
 		}
 	}
 	return false
+}
+
+// Append appends the documents of p to o, kind by kind. Where o has none
+// of a kind it takes p's list itself: p is the caller's to give away.
+func (o *Objects) Append(p Objects) {
+	for _, e := range registry {
+		e.appendAll(o, &p)
+	}
 }
 
 // Decode reads one document of kind k from its JSON and appends it.

@@ -22,6 +22,7 @@ type Objects struct {
 	Plans              []plan.TierPlan             `json:"tiers"`
 	Discounts          []modifier.Discount         `json:"discounts"`
 	Minimums           []modifier.Minimum          `json:"minimums"`
+	Maximums           []modifier.Maximum          `json:"maximums"`
 	Credits            []modifier.Credit           `json:"credits"`
 	BillingFrequencies []schedule.BillingFrequency `json:"billing_frequencies"`
 	ProductContracts   []ProductContract           `json:"product_contracts"`
@@ -39,6 +40,7 @@ const (
 	KindPlan             Kind = "tiers"
 	KindDiscount         Kind = "discounts"
 	KindMinimum          Kind = "minimums"
+	KindMaximum          Kind = "maximums"
 	KindCredit           Kind = "credits"
 	KindBillingFrequency Kind = "billing_frequencies"
 	KindProductContract  Kind = "product_contracts"

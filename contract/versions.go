@@ -10,7 +10,8 @@ import (
 )
 
 // Versioned reports whether documents of kind k have versions
-// (docs/versions.md): tier plans, fixed fees, discounts and minimums. A
+// (docs/versions.md): tier plans, fixed fees, discounts, minimums and
+// maximums. A
 // document of another kind is changed only by saving it again.
 func (k Kind) Versioned() bool {
 	e, ok := lookupKind(k)
@@ -76,3 +77,6 @@ func DiscountFrom(d *modifier.Discount) date.Date { return d.EffectiveFrom }
 
 // MinimumFrom returns the day a minimum version takes effect.
 func MinimumFrom(m *modifier.Minimum) date.Date { return m.EffectiveFrom }
+
+// MaximumFrom returns the day a maximum version takes effect.
+func MaximumFrom(m *modifier.Maximum) date.Date { return m.EffectiveFrom }

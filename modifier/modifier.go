@@ -103,6 +103,44 @@ func effectiveFrom(d date.Date) error {
 	return limits.Day("modifier", "effective_from", d)
 }
 
+// Maximum is a spend cap per period (docs/modifiers.md): when a node's
+// result after its discounts and minimums is above Amount (prorated for a
+// partial period), a maximum line brings it down to it.
+type Maximum struct {
+	ID          uuid.UUID
+	DisplayName string
+	Amount      decimal.Decimal
+	// EffectiveFrom is the first day of the periods this version applies
+	// to (docs/versions.md); zero: the base version.
+	EffectiveFrom date.Date
+}
+
+// Validate reports every problem with m, joined.
+func (m Maximum) Validate() error {
+	var stack [8]error // no allocation while nothing is wrong
+	errs := append(stack[:0], limits.Text("modifier", "display_name", m.DisplayName), limits.Decimal("modifier", "amount", m.Amount))
+	if m.Amount.IsNegative() {
+		errs = append(errs, bad("amount", "amount %s is negative", m.Amount))
+	}
+	errs = append(errs, effectiveFrom(m.EffectiveFrom))
+	return errors.Join(errs...)
+}
+
+// MarshalJSON writes m canonically.
+func (m Maximum) MarshalJSON() ([]byte, error) {
+	return json.Marshal(minimumJSON{ID: m.ID, DisplayName: m.DisplayName, Amount: m.Amount, From: jsonx.DayText(m.EffectiveFrom)})
+}
+
+// UnmarshalJSON reads a maximum document and validates it.
+func (m *Maximum) UnmarshalJSON(data []byte) error {
+	var low Minimum
+	if err := low.UnmarshalJSON(data); err != nil {
+		return err
+	}
+	*m = Maximum(low)
+	return nil
+}
+
 // decimalField checks an optional decimal against the limits.
 func decimalField(field string, d decimal.NullDecimal) error {
 	if !d.Valid {

@@ -80,6 +80,31 @@ func minimumText(amount, prorated, billed, up decimal.Decimal, p schedule.Period
 	return s + " = " + text(up)
 }
 
+// maximumText explains a cap: "maximum 500.00: 620.00 − 500.00 = 120.00",
+// with the proration of a partial period, what earlier slices of the
+// period cut, and when the slice's own charges bound the cut.
+func maximumText(amount, prorated, result, before, cut decimal.Decimal, p schedule.Period, spread, capped bool,
+	places int32) string {
+	text := func(x decimal.Decimal) string { return money.Text(x, places) }
+	s := "maximum " + text(amount)
+	if p.Partial() {
+		s += prorationText(p) + " = " + text(prorated)
+	}
+	s += ": " + text(result)
+	if spread {
+		s += " billed for " + p.Start.String() + " – " + p.Last().String() + " so far"
+	}
+	s += " − " + text(prorated)
+	if before.IsPositive() {
+		s += " − " + text(before) + " cut before"
+	}
+	s += " = " + text(result.Sub(prorated).Sub(before))
+	if capped {
+		s += "; cut to " + text(cut) + ", what this statement's part of the period bills"
+	}
+	return s
+}
+
 // creditText explains a payment: "credit balance 150.00 pays 125.16,
 // leaves 24.84".
 func creditText(before, pay, after decimal.Decimal, places int32) string {

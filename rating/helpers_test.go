@@ -215,7 +215,8 @@ func assertLines(t *testing.T, want []want, got []rating.Line) {
 		}
 		if w.ref != uuid.Nil {
 			ref := map[rating.Kind]uuid.UUID{rating.KindUsage: g.PlanID, rating.KindFixedFee: g.FeeID,
-				rating.KindDiscount: g.ModifierID, rating.KindMinimum: g.ModifierID, rating.KindCredit: g.ModifierID}[g.Kind]
+				rating.KindDiscount: g.ModifierID, rating.KindMinimum: g.ModifierID, rating.KindMaximum: g.ModifierID,
+				rating.KindCredit: g.ModifierID}[g.Kind]
 			assert.Equal(t, w.ref, ref, "line %d id", i)
 		}
 		if w.start != "" {

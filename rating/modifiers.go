@@ -27,7 +27,8 @@ type slice struct {
 // step is one modifier of the pipeline; the steps run in the order of docs/modifiers.md.
 type step func(e *engine, sl *slice)
 
-var pipeline = []step{(*engine).discounts, (*engine).minimumStep, (*engine).adjustments, (*engine).credits}
+var pipeline = []step{(*engine).discounts, (*engine).minimumStep, (*engine).maximums, (*engine).adjustments,
+	(*engine).credits}
 
 // modify runs n's modifiers over one slice of its period p, appending
 // their lines to dst, each landing with the slice's latest line.
@@ -133,6 +134,56 @@ func (e *engine) minimumStep(sl *slice) {
 	sl.add(KindMinimum, at, Line{ModifierID: low.ID, Amount: up, Calculation: CalculationText(calc),
 		EffectiveFrom: low.EffectiveFrom})
 	sl.due = sl.due.Add(up)
+	sl.st.raised = up
+}
+
+// smallestMaximum returns the smallest of n's maximums for period p, as
+// the version in force on its first day, with its amount prorated and
+// rounded; the first in document order on a tie (nil when n has none).
+func (e *engine) smallestMaximum(n *node, p schedule.Period) (*modifier.Maximum, int, decimal.Decimal) {
+	var best *modifier.Maximum
+	at, bestAmt := -1, decimal.Zero
+	for i, vs := range n.maximums {
+		m := contract.At(vs, contract.MaximumFrom, p.Start)
+		if amt := p.Prorate(m.Amount, e.places); best == nil || amt.LessThan(bestAmt) {
+			best, at, bestAmt = m, i, amt
+		}
+	}
+	return best, at, bestAmt
+}
+
+// maximums caps the period's result progressively: at each slice, the
+// cut that the period's result so far (its discounted subtotal over the
+// slices so far, plus its minimum's true-up once given) earns above the
+// smallest maximum, less what earlier slices cut, never more than the
+// slice bills (docs/modifiers.md).
+func (e *engine) maximums(sl *slice) {
+	if len(sl.n.maximums) == 0 {
+		return
+	}
+	st := sl.st
+	capDoc, at, capAmt := e.smallestMaximum(sl.n, sl.period)
+	result := st.cum.Sub(st.discounted).Add(st.raised)
+	earned := result.Sub(capAmt)
+	if !earned.IsPositive() {
+		return
+	}
+	amt := earned.Sub(st.cut)
+	capped := amt.GreaterThan(sl.due)
+	if capped {
+		amt = sl.due
+	}
+	if !amt.IsPositive() {
+		return
+	}
+	var calc string
+	if e.explain {
+		calc = maximumText(capDoc.Amount, capAmt, result, st.cut, amt, sl.period, st.slices > 0, capped, e.places)
+	}
+	st.cut = st.cut.Add(amt)
+	sl.add(KindMaximum, at, Line{ModifierID: capDoc.ID, Amount: amt.Neg(), Calculation: CalculationText(calc),
+		EffectiveFrom: capDoc.EffectiveFrom})
+	sl.due = sl.due.Sub(amt)
 }
 
 // adjustments places the open statement's adjustments on the parent's

@@ -285,7 +285,7 @@ func TestPropertyStatements(t *testing.T) {
 func checkSums(t *testing.T, stmts []rating.Statement, places int32) {
 	t.Helper()
 	for j, s := range stmts {
-		var total, subtotal, discounts, minimums, credits decimal.Decimal
+		var total, subtotal, discounts, minimums, maximums, credits decimal.Decimal
 		for k, l := range s.Lines {
 			require.Truef(t, l.Amount.Equal(l.Amount.Round(places)), "statement %d line %d: %s has more than %d places", j, k, l.Amount, places)
 			total = total.Add(l.Amount)
@@ -299,6 +299,9 @@ func checkSums(t *testing.T, stmts []rating.Statement, places int32) {
 			case rating.KindMinimum:
 				minimums = minimums.Add(l.Amount)
 				assert.True(t, l.Amount.IsPositive(), "statement %d line %d: minimum %s", j, k, l.Amount)
+			case rating.KindMaximum:
+				maximums = maximums.Add(l.Amount)
+				assert.True(t, l.Amount.IsNegative(), "statement %d line %d: maximum %s", j, k, l.Amount)
 			case rating.KindCredit:
 				credits = credits.Add(l.Amount)
 				assert.True(t, l.Amount.IsNegative(), "statement %d line %d: credit %s", j, k, l.Amount)
@@ -311,6 +314,7 @@ func checkSums(t *testing.T, stmts []rating.Statement, places int32) {
 		assert.Truef(t, subtotal.Equal(s.Subtotal), "statement %d: subtotal %s, lines sum to %s", j, s.Subtotal, subtotal)
 		assert.Truef(t, discounts.Equal(s.Discounts), "statement %d: discounts %s, lines sum to %s", j, s.Discounts, discounts)
 		assert.Truef(t, minimums.Equal(s.Minimums), "statement %d: minimums %s, lines sum to %s", j, s.Minimums, minimums)
+		assert.Truef(t, maximums.Equal(s.Maximums), "statement %d: maximums %s, lines sum to %s", j, s.Maximums, maximums)
 		assert.Truef(t, credits.Equal(s.Credits), "statement %d: credits %s, lines sum to %s", j, s.Credits, credits)
 		if j > 0 {
 			assert.Equal(t, stmts[j-1].PeriodEnd+1, s.PeriodStart, "statements are contiguous")

@@ -28,14 +28,15 @@ const (
 	KindDiscount
 	KindMinimum
 	KindCredit
-	KindAdjustment // a difference billed for a line of an issued statement (docs/statements.md)
+	KindAdjustment // a difference billed for a line of an issued statement (docs/issued.md)
+	KindMaximum    // a spend cap's cut (docs/modifiers.md)
 )
 
 var kindNames = [...]string{KindUsage: "usage", KindFixedFee: "fixed_fee", KindDiscount: "discount",
-	KindMinimum: "minimum", KindCredit: "credit", KindAdjustment: "adjustment"}
+	KindMinimum: "minimum", KindCredit: "credit", KindAdjustment: "adjustment", KindMaximum: "maximum"}
 
 // String returns the kind as statements write it: "usage", "fixed_fee",
-// "discount", "minimum", "credit" or "adjustment".
+// "discount", "minimum", "maximum", "credit" or "adjustment".
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
 		return kindNames[k]
@@ -51,7 +52,7 @@ func ParseKind(s string) (Kind, error) {
 		}
 	}
 	return 0, pricekit.Errorf(pricekit.ErrInvalidInput, "rating", "kind",
-		fmt.Sprintf("unknown line kind %q (want usage, fixed_fee, discount, minimum, credit or adjustment)", s))
+		fmt.Sprintf("unknown line kind %q (want usage, fixed_fee, discount, minimum, maximum, credit or adjustment)", s))
 }
 
 // MarshalText writes the kind's name.
@@ -68,7 +69,7 @@ type Line struct {
 	ProductID   uuid.UUID       // usage
 	PlanID      uuid.UUID       // usage
 	FeeID       uuid.UUID       // fixed_fee
-	ModifierID  uuid.UUID       // discount, minimum, credit
+	ModifierID  uuid.UUID       // discount, minimum, maximum, credit
 	PeriodStart date.Date       // first day of the period the line is for
 	PeriodEnd   date.Date       // last day (inclusive)
 	Quantity    decimal.Decimal // usage: the quantity after aggregation and rounding
@@ -101,9 +102,9 @@ type CreditBalance struct {
 // Statement is what a parent contract owes for one of its billing periods.
 // Total is the sum of the lines; Subtotal sums the usage and fixed-fee
 // lines; Discounts, Minimums, Maximums, Adjustments and Credits sum the
-// lines of their kind across the whole tree (no line has kind maximum yet,
-// so that one is zero). An issued statement (docs/statements.md) has
-// Issued set and its Number, 1, 2, … per parent contract.
+// lines of their kind across the whole tree. An issued statement
+// (docs/issued.md) has Issued set and its Number, 1, 2, … per parent
+// contract.
 //
 // A Statement carries all its JSON needs: amounts are written with the
 // places of its Currency. Its JSON reads back with [Statement.UnmarshalJSON].
@@ -202,6 +203,8 @@ func (s *Statement) sumIndex(k Kind) int {
 		return 1
 	case KindMinimum:
 		return 2
+	case KindMaximum:
+		return 3
 	case KindAdjustment:
 		return 4
 	case KindCredit:

@@ -60,6 +60,8 @@ type periodState struct {
 	cum        decimal.Decimal // subtotal of the slices so far
 	given      []decimal.Decimal
 	discounted decimal.Decimal // Σ given
+	raised     decimal.Decimal // the minimum's true-up, once given
+	cut        decimal.Decimal // what maximums cut so far
 	slices     int
 }
 
@@ -230,7 +232,7 @@ func (e *engine) linesIn(n *node, a, b date.Date, own bool) bool {
 }
 
 // sortModifierLines orders a node's modifier lines of one statement: by
-// kind (discounts, minimums, adjustments, credits), by document (credits in burn order),
+// kind (discounts, minimums, maximums, adjustments, credits), by document (credits in burn order),
 // then by date, the order they were made in.
 func sortModifierLines(lines []entry) {
 	slices.SortStableFunc(lines, func(a, b entry) int { return a.rank - b.rank })
@@ -241,5 +243,5 @@ func sortModifierLines(lines []entry) {
 func rank(k Kind, item int) int { return kindOrder[k]<<20 | item }
 
 // kindOrder is the order of a node's modifier lines by kind: discounts,
-// minimums, then (on the parent) adjustments, then credits.
-var kindOrder = [...]int{KindDiscount: 1, KindMinimum: 2, KindAdjustment: 3, KindCredit: 4}
+// minimums, maximums, then (on the parent) adjustments, then credits.
+var kindOrder = [...]int{KindDiscount: 1, KindMinimum: 2, KindMaximum: 3, KindAdjustment: 4, KindCredit: 5}

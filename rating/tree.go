@@ -39,6 +39,7 @@ type node struct {
 	children   []*node
 	discounts  [][]modifier.Discount // each one's versions; empty when an ancestor overrides
 	minimums   [][]modifier.Minimum
+	maximums   [][]modifier.Maximum
 	credits    []*grant // in burn order
 	open       []*periodState
 	closed     int // the last period whose last slice is done
@@ -46,7 +47,7 @@ type node struct {
 
 // modified reports whether any modifier applies to n.
 func (n *node) modified() bool {
-	return len(n.discounts) > 0 || len(n.minimums) > 0 || len(n.credits) > 0
+	return len(n.discounts) > 0 || len(n.minimums) > 0 || len(n.maximums) > 0 || len(n.credits) > 0
 }
 
 // period returns n's period k, clipped to its effective dates.
@@ -142,6 +143,7 @@ type index struct {
 	plans     table[plan.TierPlan]
 	discounts table[modifier.Discount]
 	minimums  table[modifier.Minimum]
+	maximums  table[modifier.Maximum]
 	credits   table[modifier.Credit]
 	freqs     table[schedule.BillingFrequency]
 	products  table[contract.ProductContract]
@@ -222,6 +224,8 @@ func newIndex(o contract.Objects) *index {
 			from: contract.DiscountFrom},
 		minimums: table[modifier.Minimum]{items: o.Minimums, id: func(v *modifier.Minimum) uuid.UUID { return v.ID },
 			from: contract.MinimumFrom},
+		maximums: table[modifier.Maximum]{items: o.Maximums, id: func(v *modifier.Maximum) uuid.UUID { return v.ID },
+			from: contract.MaximumFrom},
 		credits: table[modifier.Credit]{items: o.Credits, id: func(v *modifier.Credit) uuid.UUID { return v.ID }},
 		freqs: table[schedule.BillingFrequency]{items: o.BillingFrequencies,
 			id: func(v *schedule.BillingFrequency) uuid.UUID { return v.ID }},
@@ -344,6 +348,7 @@ func (b *builder) build(n *node, s contract.SubContract, overridden bool) {
 	if !overridden {
 		n.discounts = lookupVersions(b, &b.ix.discounts, n, "discounts", "discount", s.Discounts)
 		n.minimums = lookupVersions(b, &b.ix.minimums, n, "minimums", "minimum", s.Minimums)
+		n.maximums = lookupVersions(b, &b.ix.maximums, n, "maximums", "maximum", s.Maximums)
 		for _, c := range lookup(b, &b.ix.credits, n, "credits", "credit", s.Credits) {
 			n.credits = append(n.credits, newGrant(c, n.start, b.t.places))
 		}
@@ -352,6 +357,7 @@ func (b *builder) build(n *node, s contract.SubContract, overridden bool) {
 		// Still refuse references to nothing, though they do not apply.
 		lookup(b, &b.ix.discounts, n, "discounts", "discount", s.Discounts)
 		lookup(b, &b.ix.minimums, n, "minimums", "minimum", s.Minimums)
+		lookup(b, &b.ix.maximums, n, "maximums", "maximum", s.Maximums)
 		lookup(b, &b.ix.credits, n, "credits", "credit", s.Credits)
 	}
 	n.fees = lookupVersions(b, &b.ix.fees, n, "fixed_fees", "fixed fee", s.FixedFees)

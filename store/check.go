@@ -21,34 +21,11 @@ type Lookup func(id uuid.UUID) (contract.Kind, bool)
 // before writing.
 func CheckReferences(b contract.Objects, stored Lookup) error {
 	inBatch := map[uuid.UUID]contract.Kind{}
-	add := func(k contract.Kind, id uuid.UUID) { inBatch[id] = k }
-	for _, v := range b.FixedFees {
-		add(contract.KindFixedFee, v.ID)
-	}
-	for _, v := range b.Plans {
-		add(contract.KindPlan, v.ID)
-	}
-	for _, v := range b.Discounts {
-		add(contract.KindDiscount, v.ID)
-	}
-	for _, v := range b.Minimums {
-		add(contract.KindMinimum, v.ID)
-	}
-	for _, v := range b.Credits {
-		add(contract.KindCredit, v.ID)
-	}
-	for _, v := range b.BillingFrequencies {
-		add(contract.KindBillingFrequency, v.ID)
-	}
-	for _, v := range b.ProductContracts {
-		add(contract.KindProductContract, v.ID)
-	}
-	for _, v := range b.SubContracts {
-		add(contract.KindSubContract, v.ID)
-	}
-	for _, v := range b.ParentContracts {
-		add(contract.KindParentContract, v.ID)
-	}
+	b.Each(func(k contract.Kind, _ int, id uuid.UUID, _ any) {
+		if k != contract.KindCustomer {
+			inBatch[id] = k
+		}
+	})
 	kindOf := func(id uuid.UUID) (contract.Kind, bool) {
 		if k, ok := inBatch[id]; ok {
 			return k, true
@@ -74,12 +51,9 @@ func CheckReferences(b contract.Objects, stored Lookup) error {
 		if s.BillingFrequency != uuid.Nil {
 			ref(path+".billing_frequency", contract.KindBillingFrequency, s.BillingFrequency)
 		}
-		refs(path+".product_contracts", contract.KindProductContract, s.ProductContracts)
-		refs(path+".fixed_fees", contract.KindFixedFee, s.FixedFees)
-		refs(path+".sub_contracts", contract.KindSubContract, s.SubContracts)
-		refs(path+".discounts", contract.KindDiscount, s.Discounts)
-		refs(path+".minimums", contract.KindMinimum, s.Minimums)
-		refs(path+".credits", contract.KindCredit, s.Credits)
+		for _, l := range s.Lists() {
+			refs(path+"."+string(l.Kind), l.Kind, l.IDs)
+		}
 	}
 	for i, p := range b.ProductContracts {
 		path := fmt.Sprintf("product_contracts[%d]", i)

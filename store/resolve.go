@@ -37,10 +37,7 @@ func Resolve(ctx context.Context, r Reader, org, parentID uuid.UUID) (contract.O
 			if err != nil {
 				return contract.Objects{}, err
 			}
-			out.Plans = append(out.Plans, vs.Plans...)
-			out.FixedFees = append(out.FixedFees, vs.FixedFees...)
-			out.Discounts = append(out.Discounts, vs.Discounts...)
-			out.Minimums = append(out.Minimums, vs.Minimums...)
+			out.Append(vs)
 		}
 		return out, nil
 	}, parentID)
@@ -72,16 +69,17 @@ func WalkTree(ctx context.Context, get Getter, parentID uuid.UUID) (contract.Obj
 		}
 		return out
 	}
-	var plans, fees, discounts, minimums, credits, freqs, products []uuid.UUID
+	// The ids below the sub contracts, by kind, as the levels are read.
+	below := map[contract.Kind][]uuid.UUID{}
 	collect := func(s contract.SubContract) []uuid.UUID {
 		if s.BillingFrequency != uuid.Nil {
-			freqs = append(freqs, s.BillingFrequency)
+			below[contract.KindBillingFrequency] = append(below[contract.KindBillingFrequency], s.BillingFrequency)
 		}
-		products = append(products, s.ProductContracts...)
-		fees = append(fees, s.FixedFees...)
-		discounts = append(discounts, s.Discounts...)
-		minimums = append(minimums, s.Minimums...)
-		credits = append(credits, s.Credits...)
+		for _, l := range s.Lists() {
+			if l.Kind != contract.KindSubContract {
+				below[l.Kind] = append(below[l.Kind], l.IDs...)
+			}
+		}
 		return s.SubContracts
 	}
 	next := collect(root.ParentContracts[0].SubContract)
@@ -100,7 +98,7 @@ func WalkTree(ctx context.Context, get Getter, parentID uuid.UUID) (contract.Obj
 		if err != nil {
 			return contract.Objects{}, err
 		}
-		out.SubContracts = join(out.SubContracts, subs.SubContracts)
+		out.Append(subs)
 		for _, s := range subs.SubContracts {
 			next = append(next, collect(s)...)
 		}
@@ -108,51 +106,35 @@ func WalkTree(ctx context.Context, get Getter, parentID uuid.UUID) (contract.Obj
 	if err := contract.CheckTree(parentID, children(out)); err != nil {
 		return contract.Objects{}, err
 	}
-	if ids := fresh(products); len(ids) > 0 {
+	if ids := fresh(below[contract.KindProductContract]); len(ids) > 0 {
 		got, err := get(ctx, contract.KindProductContract, ids...)
 		if err != nil {
 			return contract.Objects{}, err
 		}
 		out.ProductContracts = got.ProductContracts
 		for _, p := range got.ProductContracts {
-			plans = append(plans, p.PlanID)
+			below[contract.KindPlan] = append(below[contract.KindPlan], p.PlanID)
 			if p.BillingFrequency != uuid.Nil {
-				freqs = append(freqs, p.BillingFrequency)
+				below[contract.KindBillingFrequency] = append(below[contract.KindBillingFrequency], p.BillingFrequency)
 			}
 		}
 	}
-	for _, k := range []struct {
-		kind contract.Kind
-		ids  []uuid.UUID
-	}{
-		{contract.KindPlan, plans}, {contract.KindFixedFee, fees}, {contract.KindDiscount, discounts},
-		{contract.KindMinimum, minimums}, {contract.KindCredit, credits}, {contract.KindBillingFrequency, freqs},
-	} {
-		ids := fresh(k.ids)
+	for _, k := range contract.Kinds() {
+		if k == contract.KindCustomer || k == contract.KindProductContract || k == contract.KindSubContract ||
+			k == contract.KindParentContract {
+			continue
+		}
+		ids := fresh(below[k])
 		if len(ids) == 0 {
 			continue
 		}
-		got, err := get(ctx, k.kind, ids...)
+		got, err := get(ctx, k, ids...)
 		if err != nil {
 			return contract.Objects{}, err
 		}
-		out.Plans = join(out.Plans, got.Plans)
-		out.FixedFees = join(out.FixedFees, got.FixedFees)
-		out.Discounts = join(out.Discounts, got.Discounts)
-		out.Minimums = join(out.Minimums, got.Minimums)
-		out.Credits = join(out.Credits, got.Credits)
-		out.BillingFrequencies = join(out.BillingFrequencies, got.BillingFrequencies)
+		out.Append(got)
 	}
 	return out, nil
-}
-
-// join appends b to a, taking b itself when a is empty: a getter's
-// answer is the caller's to keep.
-func join[T any](a, b []T) []T {
-	if len(a) == 0 {
-		return b
-	}
-	return append(a, b...)
 }
 
 // idSet is a set of ids: a slice while it is small (most trees), a map

@@ -162,6 +162,8 @@ func stage(o contract.Objects) ([]row, error) {
 			fill = from(v.EffectiveFrom)
 		case modifier.Minimum:
 			fill = from(v.EffectiveFrom)
+		case modifier.Maximum:
+			fill = from(v.EffectiveFrom)
 		case contract.ProductContract:
 			fill = func(r *row) { r.product, r.start, r.end = pgUUID(v.ProductID), pgDay(v.Start), pgDay(v.End) }
 		case contract.SubContract:

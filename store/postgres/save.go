@@ -321,12 +321,9 @@ func references(o contract.Objects) []uuid.UUID {
 		if s.BillingFrequency != uuid.Nil {
 			ids = append(ids, s.BillingFrequency)
 		}
-		ids = append(ids, s.ProductContracts...)
-		ids = append(ids, s.FixedFees...)
-		ids = append(ids, s.SubContracts...)
-		ids = append(ids, s.Discounts...)
-		ids = append(ids, s.Minimums...)
-		ids = append(ids, s.Credits...)
+		for _, l := range s.Lists() {
+			ids = append(ids, l.IDs...)
+		}
 	}
 	for _, p := range o.ProductContracts {
 		ids = append(ids, p.PlanID)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"encoding/json"
 	"testing"
 
 	// The suite names IANA time zones; embed the database so it runs on
@@ -79,6 +80,7 @@ type tree struct {
 	plan     plan.TierPlan
 	discount modifier.Discount
 	minimum  modifier.Minimum
+	maximum  modifier.Maximum
 	credit   modifier.Credit
 	freq     schedule.BillingFrequency
 	product  contract.ProductContract
@@ -102,6 +104,7 @@ func newTree(org uuid.UUID) tree {
 	tr.discount = modifier.Discount{ID: uuid.New(), DisplayName: "loyalty",
 		Percentage: decimal.NewNullDecimal(dec("10")), Threshold: decimal.NewNullDecimal(dec("50.00"))}
 	tr.minimum = modifier.Minimum{ID: uuid.New(), DisplayName: "commit", Amount: dec("25.00")}
+	tr.maximum = modifier.Maximum{ID: uuid.New(), DisplayName: "cap", Amount: dec("900.00")}
 	tr.credit = modifier.Credit{ID: uuid.New(), DisplayName: "prepaid", Amount: dec("500"),
 		Expiry: schedule.Every{N: 1, Unit: schedule.Year}, Priority: 10, StartDate: day("2024-01-01")}
 	tr.freq = schedule.BillingFrequency{ID: uuid.New(), DisplayName: "monthly on the 15th", Type: schedule.Calendar,
@@ -112,7 +115,7 @@ func newTree(org uuid.UUID) tree {
 		Dates:            contract.Dates{Start: day("2024-01-01"), End: day("2024-12-31")},
 		ProductContracts: []uuid.UUID{tr.product.ID}, FixedFees: []uuid.UUID{tr.fee.ID},
 		Discounts: []uuid.UUID{tr.discount.ID}, Minimums: []uuid.UUID{tr.minimum.ID},
-		Credits: []uuid.UUID{tr.credit.ID}, OverrideUnderlying: true}
+		Maximums: []uuid.UUID{tr.maximum.ID}, Credits: []uuid.UUID{tr.credit.ID}, OverrideUnderlying: true}
 	tr.parent = contract.ParentContract{
 		SubContract: contract.SubContract{ID: uuid.New(), DisplayName: "acme 2024",
 			Dates: contract.Dates{Start: day("2024-01-01")}, SubContracts: []uuid.UUID{tr.sub.ID}},
@@ -128,6 +131,7 @@ func (tr tree) objects() contract.Objects {
 		Plans:              []plan.TierPlan{tr.plan},
 		Discounts:          []modifier.Discount{tr.discount},
 		Minimums:           []modifier.Minimum{tr.minimum},
+		Maximums:           []modifier.Maximum{tr.maximum},
 		Credits:            []modifier.Credit{tr.credit},
 		BillingFrequencies: []schedule.BillingFrequency{tr.freq},
 		ProductContracts:   []contract.ProductContract{tr.product},
@@ -223,66 +227,19 @@ func only(o contract.Objects, k contract.Kind) contract.Objects {
 // canon returns a copy of o in which equal values are equal for
 // assert.Equal: decimals by value (1.0 equals 1.00), empty lists as nil, and
 // the defaults of a parent contract (currency USD, time zone UTC) spelled
-// out. Nothing else is forgiven.
+// out — what a document's canonical JSON keeps. Nothing else is forgiven.
 func canon(o contract.Objects) contract.Objects {
-	c := o.Clone()
-	for i := range c.FixedFees {
-		c.FixedFees[i].Amount = canonDec(c.FixedFees[i].Amount)
+	// Through their canonical JSON: every field of every kind, written
+	// the one way a document is written.
+	data, err := json.Marshal(o)
+	if err != nil {
+		panic(err)
 	}
-	for i := range c.Plans {
-		p := &c.Plans[i]
-		if len(p.Tiers) == 0 {
-			p.Tiers = nil
-		}
-		for j := range p.Tiers {
-			tier := &p.Tiers[j]
-			tier.Start = canonDec(tier.Start)
-			tier.End = canonNull(tier.End)
-			tier.UnitPrice = canonDec(tier.UnitPrice)
-			tier.FlatFee = canonDec(tier.FlatFee)
-		}
-		p.PackageSize = canonDec(p.PackageSize)
-		p.Rounding.Increment = canonDec(p.Rounding.Increment)
-	}
-	for i := range c.Discounts {
-		d := &c.Discounts[i]
-		d.Percentage, d.Amount, d.Threshold = canonNull(d.Percentage), canonNull(d.Amount), canonNull(d.Threshold)
-	}
-	for i := range c.Minimums {
-		c.Minimums[i].Amount = canonDec(c.Minimums[i].Amount)
-	}
-	for i := range c.Credits {
-		c.Credits[i].Amount = canonDec(c.Credits[i].Amount)
-	}
-	for i := range c.SubContracts {
-		canonSub(&c.SubContracts[i])
-	}
-	for i := range c.ParentContracts {
-		p := &c.ParentContracts[i]
-		canonSub(&p.SubContract)
-		p.Currency = contract.Currency(p.Currency.Code())
-		if p.TimeZone == "" {
-			p.TimeZone = "UTC"
-		}
+	var c contract.Objects
+	if err := json.Unmarshal(data, &c); err != nil {
+		panic(err)
 	}
 	return c
-}
-
-func canonSub(s *contract.SubContract) {
-	for _, l := range []*[]uuid.UUID{&s.ProductContracts, &s.FixedFees, &s.SubContracts, &s.Discounts, &s.Minimums, &s.Credits} {
-		if len(*l) == 0 {
-			*l = nil
-		}
-	}
-}
-
-func canonDec(d decimal.Decimal) decimal.Decimal { return decimal.RequireFromString(d.String()) }
-
-func canonNull(d decimal.NullDecimal) decimal.NullDecimal {
-	if !d.Valid {
-		return decimal.NullDecimal{}
-	}
-	return decimal.NewNullDecimal(canonDec(d.Decimal))
 }
 
 // assertSame asserts that got holds the same documents as want, in the same
