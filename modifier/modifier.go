@@ -26,13 +26,17 @@ func bad(field, format string, args ...any) error {
 
 // Discount lowers a node's subtotal S for a period (docs/modifiers.md): by Percentage
 // percent of S, or by a fixed Amount (never more than S), and only when S
-// reaches Threshold. Exactly one of Percentage and Amount is set.
+// reaches Threshold. Exactly one of Percentage and Amount is set. It
+// applies to the node's periods that begin on or after StartDate (zero:
+// the node's start), and of those to the first Duration (zero: all).
 type Discount struct {
 	ID          uuid.UUID
 	DisplayName string
 	Percentage  decimal.NullDecimal
 	Amount      decimal.NullDecimal
 	Threshold   decimal.NullDecimal
+	Duration    int       // periods it applies to; 0: every one ("duration": null), 1: "once"
+	StartDate   date.Date // zero: the start of the node that holds it
 	// EffectiveFrom is the first day of the periods this version applies
 	// to (docs/versions.md); zero: the base version.
 	EffectiveFrom date.Date
@@ -53,6 +57,12 @@ func (d Discount) Validate() error {
 	}
 	if d.Threshold.Valid && d.Threshold.Decimal.IsNegative() {
 		errs = append(errs, bad("threshold", "threshold %s is negative", d.Threshold.Decimal))
+	}
+	if d.Duration < 0 {
+		errs = append(errs, bad("duration", "duration %d is below 1", d.Duration))
+	}
+	if d.StartDate != 0 {
+		errs = append(errs, limits.Day("modifier", "start_date", d.StartDate))
 	}
 	errs = append(errs, effectiveFrom(d.EffectiveFrom))
 	return errors.Join(errs...)
@@ -199,13 +209,19 @@ type discountJSON struct {
 	Percentage  decimal.NullDecimal `json:"percentage,omitzero"`
 	Amount      decimal.NullDecimal `json:"amount,omitzero"`
 	Threshold   decimal.NullDecimal `json:"threshold"`
+	Duration    *int                `json:"duration,omitempty"`
+	StartDate   *string             `json:"start_date,omitempty"`
 	From        *string             `json:"effective_from,omitempty"`
 }
 
 // MarshalJSON writes d canonically.
 func (d Discount) MarshalJSON() ([]byte, error) {
-	return json.Marshal(discountJSON{ID: d.ID, DisplayName: d.DisplayName, Percentage: d.Percentage,
-		Amount: d.Amount, Threshold: d.Threshold, From: jsonx.DayText(d.EffectiveFrom)})
+	w := discountJSON{ID: d.ID, DisplayName: d.DisplayName, Percentage: d.Percentage,
+		Amount: d.Amount, Threshold: d.Threshold, StartDate: jsonx.DayText(d.StartDate), From: jsonx.DayText(d.EffectiveFrom)}
+	if d.Duration != 0 {
+		w.Duration = &d.Duration
+	}
+	return json.Marshal(w)
 }
 
 // UnmarshalJSON reads a discount document and validates it.
@@ -220,6 +236,20 @@ func (d *Discount) UnmarshalJSON(data []byte) error {
 	v.Percentage.Decimal, v.Percentage.Valid = o.Decimal("percentage")
 	v.Amount.Decimal, v.Amount.Valid = o.Decimal("amount")
 	v.Threshold.Decimal, v.Threshold.Valid = o.Decimal("threshold")
+	if raw := o.Raw("duration"); raw != nil {
+		var once string
+		if json.Unmarshal(raw, &once) == nil {
+			if once != "once" {
+				o.Fail(pricekit.ErrInvalidInput, "duration", "duration is \"once\", a number of periods or null, not %q", once)
+			}
+			v.Duration = 1
+		} else if n, err := jsonx.ParseInt(raw); err != nil || n < 1 {
+			o.Fail(pricekit.ErrInvalidInput, "duration", "duration is \"once\", a number of periods of 1 or more, or null")
+		} else {
+			v.Duration = n
+		}
+	}
+	v.StartDate, _ = o.Date("start_date")
 	v.EffectiveFrom, _ = o.Date("effective_from")
 	if err := o.Finish(v.Validate()); err != nil {
 		return err

@@ -63,6 +63,9 @@ func (e *engine) discounts(sl *slice) {
 	var earnedSum, givenNow decimal.Decimal
 	for i, vs := range n.discounts {
 		d := contract.At(vs, contract.DiscountFrom, sl.period.Start)
+		if !applies(n, d, sl.period) {
+			continue // outside its periods it counts for nothing
+		}
 		raw := money.Round(d.Apply(cum), e.places)
 		earned := decimal.Min(raw, cum.Sub(earnedSum))
 		if earned.IsNegative() {
@@ -90,6 +93,28 @@ func (e *engine) discounts(sl *slice) {
 	st.cum = cum
 	st.discounted = st.discounted.Add(givenNow)
 	sl.due = sl.due.Sub(givenNow)
+}
+
+// applies reports whether discount d of node n applies to n's period p
+// (docs/modifiers.md): p begins on or after d's start date (default: n's
+// start) and, with a duration, is one of the first that many such periods
+// of n, counted as n bills them.
+func applies(n *node, d *modifier.Discount, p schedule.Period) bool {
+	from := d.StartDate
+	if from == 0 {
+		from = n.start
+	}
+	if p.Start < from {
+		return false
+	}
+	if d.Duration == 0 {
+		return true
+	}
+	first := n.grid.Index(from)
+	if q, ok := n.period(first); !ok || q.Start < from {
+		first++
+	}
+	return n.grid.Index(p.Start)-first < d.Duration
 }
 
 // minimum returns the largest of n's minimums for period p, prorated by
