@@ -84,11 +84,13 @@ func (d Discount) Apply(s decimal.Decimal) decimal.Decimal {
 
 // Minimum is a minimum spend per period (docs/modifiers.md): when a node's discounted
 // subtotal is below Amount (prorated for a partial period), a true-up line
-// makes up the difference.
+// makes up the difference. With a Period it is a term commitment instead:
+// Amount over each window of Period from the node's own start.
 type Minimum struct {
 	ID          uuid.UUID
 	DisplayName string
 	Amount      decimal.Decimal
+	Period      schedule.Every // zero: every billing period
 	// EffectiveFrom is the first day of the periods this version applies
 	// to (docs/versions.md); zero: the base version.
 	EffectiveFrom date.Date
@@ -100,6 +102,9 @@ func (m Minimum) Validate() error {
 	errs := append(stack[:0], limits.Text("modifier", "display_name", m.DisplayName), limits.Decimal("modifier", "amount", m.Amount))
 	if m.Amount.IsNegative() {
 		errs = append(errs, bad("amount", "amount %s is negative", m.Amount))
+	}
+	if e := m.Period; !e.IsZero() && (e.N < 1 || e.Unit < schedule.Day || e.Unit > schedule.Year) {
+		errs = append(errs, bad("period", "malformed period"))
 	}
 	errs = append(errs, effectiveFrom(m.EffectiveFrom))
 	return errors.Join(errs...)
@@ -136,18 +141,36 @@ func (m Maximum) Validate() error {
 	return errors.Join(errs...)
 }
 
+type maximumJSON struct {
+	ID          uuid.UUID       `json:"id"`
+	DisplayName string          `json:"display_name"`
+	Amount      decimal.Decimal `json:"amount"`
+	From        *string         `json:"effective_from,omitempty"`
+}
+
 // MarshalJSON writes m canonically.
 func (m Maximum) MarshalJSON() ([]byte, error) {
-	return json.Marshal(minimumJSON{ID: m.ID, DisplayName: m.DisplayName, Amount: m.Amount, From: jsonx.DayText(m.EffectiveFrom)})
+	return json.Marshal(maximumJSON{ID: m.ID, DisplayName: m.DisplayName, Amount: m.Amount, From: jsonx.DayText(m.EffectiveFrom)})
 }
 
 // UnmarshalJSON reads a maximum document and validates it.
 func (m *Maximum) UnmarshalJSON(data []byte) error {
-	var low Minimum
-	if err := low.UnmarshalJSON(data); err != nil {
+	o, err := jsonx.Parse("modifier", data)
+	if err != nil {
 		return err
 	}
-	*m = Maximum(low)
+	var v Maximum
+	v.ID, _ = o.UUID("id")
+	v.DisplayName = o.String("display_name")
+	var ok bool
+	if v.Amount, ok = o.Decimal("amount"); !ok && !o.Has("amount") {
+		o.Fail(pricekit.ErrInvalidInput, "amount", "amount is required")
+	}
+	v.EffectiveFrom, _ = o.Date("effective_from")
+	if err := o.Finish(v.Validate()); err != nil {
+		return err
+	}
+	*m = v
 	return nil
 }
 
@@ -262,12 +285,18 @@ type minimumJSON struct {
 	ID          uuid.UUID       `json:"id"`
 	DisplayName string          `json:"display_name"`
 	Amount      decimal.Decimal `json:"amount"`
+	Period      *string         `json:"period,omitempty"`
 	From        *string         `json:"effective_from,omitempty"`
 }
 
 // MarshalJSON writes m canonically.
 func (m Minimum) MarshalJSON() ([]byte, error) {
-	return json.Marshal(minimumJSON{ID: m.ID, DisplayName: m.DisplayName, Amount: m.Amount, From: jsonx.DayText(m.EffectiveFrom)})
+	w := minimumJSON{ID: m.ID, DisplayName: m.DisplayName, Amount: m.Amount, From: jsonx.DayText(m.EffectiveFrom)}
+	if !m.Period.IsZero() {
+		s := m.Period.String()
+		w.Period = &s
+	}
+	return json.Marshal(w)
 }
 
 // UnmarshalJSON reads a minimum document and validates it.
@@ -282,6 +311,13 @@ func (m *Minimum) UnmarshalJSON(data []byte) error {
 	var ok bool
 	if v.Amount, ok = o.Decimal("amount"); !ok && !o.Has("amount") {
 		o.Fail(pricekit.ErrInvalidInput, "amount", "amount is required")
+	}
+	if o.Has("period") {
+		e, err := schedule.ParseEvery(o.String("period"))
+		o.Add("period", err)
+		v.Period = e
+	} else {
+		o.Raw("period")
 	}
 	v.EffectiveFrom, _ = o.Date("effective_from")
 	if err := o.Finish(v.Validate()); err != nil {

@@ -80,6 +80,18 @@ func minimumText(amount, prorated, billed, up decimal.Decimal, p schedule.Period
 	return s + " = " + text(up)
 }
 
+// termText explains a term commitment's true-up: "commitment 1200.00 for
+// 2024-01-01 – 2024-12-31 − 1100.00 billed = 100.00", with the proration
+// of a window the contract's dates cut.
+func termText(amount, prorated, billed, up decimal.Decimal, w schedule.Period, places int32) string {
+	text := func(x decimal.Decimal) string { return money.Text(x, places) }
+	s := "commitment " + text(amount)
+	if w.Partial() {
+		s += prorationText(w) + " = " + text(prorated)
+	}
+	return s + " for " + w.Start.String() + " – " + w.Last().String() + " − " + text(billed) + " billed = " + text(up)
+}
+
 // maximumText explains a cap: "maximum 500.00: 620.00 − 500.00 = 120.00",
 // with the proration of a partial period, what earlier slices of the
 // period cut, and when the slice's own charges bound the cut.

@@ -139,6 +139,9 @@ func TestMaximumBadInput(t *testing.T) {
 // period on an early statement and a minimum above it trues that period
 // up on a later one. Discount thresholds are left out: a cap can take a
 // subtotal below a parent's threshold, and then the discount rightly goes.
+// Rounding allows one minor unit per discount and statement: two
+// discounts each rounded can give back one unit more on a smaller subtotal
+// (12.05 % and 69.66 % of 561 are 68 + 391, of 560 are 67 + 390).
 func TestPropertyMaximumsNeverRaise(t *testing.T) {
 	for i := range testrun.Cases(100, 2000) {
 		g := newGen(uint64(11000 + i))
@@ -168,6 +171,7 @@ func TestPropertyMaximumsNeverRaise(t *testing.T) {
 		for k := range after {
 			with, without = with.Add(after[k].Total), without.Add(before[k].Total)
 		}
-		assert.Truef(t, with.LessThanOrEqual(without), "tree %d: %s with caps, %s without", i, with, without)
+		slack := decimal.New(int64(len(after)*len(in.Objects.Discounts)), -p.Currency.MinorUnit())
+		assert.Truef(t, with.LessThanOrEqual(without.Add(slack)), "tree %d: %s with caps, %s without", i, with, without)
 	}
 }

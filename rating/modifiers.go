@@ -1,6 +1,8 @@
 package rating
 
 import (
+	"slices"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/pricekit/pricekit/contract"
@@ -132,6 +134,9 @@ func (e *engine) largestMinimum(n *node, p schedule.Period) (*modifier.Minimum, 
 	at, bestAmt := -1, decimal.Zero
 	for i, vs := range n.minimums {
 		m := contract.At(vs, contract.MinimumFrom, p.Start)
+		if !m.Period.IsZero() {
+			continue // a term commitment (see terms)
+		}
 		if amt := p.Prorate(m.Amount, e.places); best == nil || amt.GreaterThan(bestAmt) {
 			best, at, bestAmt = m, i, amt
 		}
@@ -141,14 +146,20 @@ func (e *engine) largestMinimum(n *node, p schedule.Period) (*modifier.Minimum, 
 
 // minimumStep trues the period up to its largest minimum at its last slice,
 // on the whole period: the minimum less the period's discounted subtotal
-// over all its slices.
+// over all its slices. Then, when the period is the last of a term
+// commitment's window, it trues the window up (see terms).
 func (e *engine) minimumStep(sl *slice) {
 	if !sl.last || len(sl.n.minimums) == 0 {
 		return
 	}
+	e.periodMinimum(sl)
+	e.terms(sl)
+}
+
+func (e *engine) periodMinimum(sl *slice) {
 	low, at, m := e.largestMinimum(sl.n, sl.period)
 	billed := sl.st.cum.Sub(sl.st.discounted)
-	if !billed.LessThan(m) {
+	if low == nil || !billed.LessThan(m) {
 		return
 	}
 	up := m.Sub(billed)
@@ -160,6 +171,91 @@ func (e *engine) minimumStep(sl *slice) {
 		EffectiveFrom: low.EffectiveFrom})
 	sl.due = sl.due.Add(up)
 	sl.st.raised = up
+}
+
+// term is what a term commitment's window has billed so far: the sum,
+// over the node's periods whose first day lies in it, of their discounted
+// subtotals and per-period true-ups.
+type term struct {
+	every  schedule.Every
+	window int // its index in every's grid from the node's own start
+	billed decimal.Decimal
+}
+
+// terms adds the period's billed amount to the window of each of the
+// node's term commitments (docs/modifiers.md) that holds the period's
+// first day and, when the period is the window's last, trues the window up
+// to the largest commitment over it, with a minimum line for the window,
+// after the period's own.
+func (e *engine) terms(sl *slice) {
+	n, p := sl.n, sl.period
+	billed := sl.st.cum.Sub(sl.st.discounted).Add(sl.st.raised)
+	var done []schedule.Every
+	for i, vs := range n.minimums {
+		m := contract.At(vs, contract.MinimumFrom, p.Start)
+		if m.Period.IsZero() || slices.Contains(done, m.Period) {
+			continue
+		}
+		every := m.Period
+		done = append(done, every)
+		g := every.Grid(n.ownStart)
+		r := g.Index(p.Start)
+		w, ok := g.Period(r, n.start, n.end)
+		if !ok {
+			continue
+		}
+		st := n.term(every, r)
+		st.billed = st.billed.Add(billed)
+		if next, ok := n.period(n.grid.Index(p.Start) + 1); ok && next.Start < w.End {
+			continue // the window goes on
+		}
+		// The window's last period: the largest commitment over it, as the
+		// version in force on the window's first day.
+		best, at, bestAmt := (*modifier.Minimum)(nil), -1, decimal.Zero
+		for j, vs := range n.minimums[i:] {
+			c := contract.At(vs, contract.MinimumFrom, w.Start)
+			if c.Period != every {
+				continue
+			}
+			if amt := w.Prorate(c.Amount, e.places); best == nil || amt.GreaterThan(bestAmt) {
+				best, at, bestAmt = c, i+j, amt
+			}
+		}
+		n.closeTerm(every, r)
+		if best == nil || !st.billed.LessThan(bestAmt) {
+			continue
+		}
+		up := bestAmt.Sub(st.billed)
+		var calc string
+		if e.explain {
+			calc = termText(best.Amount, bestAmt, st.billed, up, w, e.places)
+		}
+		l := Line{ContractID: n.id, Kind: KindMinimum, ModifierID: best.ID, PeriodStart: w.Start, PeriodEnd: w.Last(),
+			Amount: up, Calculation: CalculationText(calc), EffectiveFrom: best.EffectiveFrom}
+		sl.out = append(sl.out, entry{line: l, land: sl.acc.land, rank: rank(KindMinimum, termRank+at)})
+		sl.due = sl.due.Add(up)
+		sl.st.raised = sl.st.raised.Add(up)
+	}
+}
+
+// termRank places a term commitment's line after the period's own minimum.
+const termRank = 1 << 19
+
+// term returns the state of n's window r of every, new when it has none.
+func (n *node) term(every schedule.Every, r int) *term {
+	for _, t := range n.windows {
+		if t.every == every && t.window == r {
+			return t
+		}
+	}
+	t := &term{every: every, window: r}
+	n.windows = append(n.windows, t)
+	return t
+}
+
+// closeTerm forgets the state of n's window r of every: it is trued up.
+func (n *node) closeTerm(every schedule.Every, r int) {
+	n.windows = slices.DeleteFunc(n.windows, func(t *term) bool { return t.every == every && t.window == r })
 }
 
 // smallestMaximum returns the smallest of n's maximums for period p, as

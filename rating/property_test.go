@@ -182,6 +182,12 @@ func (g *gen) node(s *contract.SubContract, depth int, own bool) {
 	for range g.pick(3) {
 		s.Minimums = append(s.Minimums, g.b.minimum(g.money(300, 2).String()))
 	}
+	if g.chance(0.2) {
+		s.Minimums = append(s.Minimums, g.b.commitment(g.money(2000, 2).String(), []string{"3M", "6M", "1Y"}[g.pick(3)]))
+	}
+	if g.chance(0.3) {
+		s.Maximums = append(s.Maximums, g.b.maximum(g.money(600, 2).String()))
+	}
 	for range g.pick(3) {
 		s.Credits = append(s.Credits, g.creditFor(s.Dates))
 	}

@@ -340,17 +340,26 @@ func (t *tree) replayFrom(first int, credits bool) int {
 					k, moved = j, true
 				}
 			}
+			// A term commitment's window carries what it billed so far.
+			for _, every := range n.termPeriods() {
+				g := every.Grid(n.ownStart)
+				if w, ok := g.Period(g.Index(d), n.start, n.end); ok && w.Start < d {
+					if j := back(w.Start); j < k {
+						k, moved = j, true
+					}
+				}
+			}
 		}
 	}
 	return k
 }
 
-// replays reports whether a node with modifiers has periods of its own,
-// the only state besides credits that carries across a statement's first
-// day (see replayFrom).
+// replays reports whether a node with modifiers has periods of its own or
+// a term commitment, the only state besides credits that carries across a
+// statement's first day (see replayFrom).
 func (t *tree) replays() bool {
 	for _, n := range t.nodes {
-		if n.active && n.modified() && n.grid != t.root.grid {
+		if n.active && n.modified() && (n.grid != t.root.grid || len(n.termPeriods()) > 0) {
 			return true
 		}
 	}

@@ -38,7 +38,7 @@ type engine struct {
 // every run's was fetched at once (see fetchRuns).
 func (e *engine) reset(k int) {
 	for _, n := range e.t.nodes {
-		n.open, n.closed = nil, math.MinInt
+		n.open, n.closed, n.windows = nil, math.MinInt, nil
 	}
 	if !e.prefetched {
 		e.fetched = k

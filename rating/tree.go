@@ -42,7 +42,8 @@ type node struct {
 	maximums   [][]modifier.Maximum
 	credits    []*grant // in burn order
 	open       []*periodState
-	closed     int // the last period whose last slice is done
+	closed     int     // the last period whose last slice is done
+	windows    []*term // the term commitments' windows under way
 }
 
 // modified reports whether any modifier applies to n.
@@ -52,6 +53,20 @@ func (n *node) modified() bool {
 
 // period returns n's period k, clipped to its effective dates.
 func (n *node) period(k int) (schedule.Period, bool) { return n.grid.Period(k, n.start, n.end) }
+
+// termPeriods lists the windows of n's term commitments (docs/modifiers.md),
+// each once, whatever their versions.
+func (n *node) termPeriods() []schedule.Every {
+	var out []schedule.Every
+	for _, vs := range n.minimums {
+		for _, m := range vs {
+			if !m.Period.IsZero() && !slices.Contains(out, m.Period) {
+				out = append(out, m.Period)
+			}
+		}
+	}
+	return out
+}
 
 // last returns n's last effective day + 1 bound to limit: the end of the
 // days n can bill before limit.
