@@ -193,6 +193,13 @@ type Credit struct {
 	Expiry      schedule.Every
 	Priority    int
 	StartDate   date.Date // zero: the start of the node that holds it
+	// Recurrence, when set, grants Amount anew every recurrence from the
+	// grant day; each grant is valid for Expiry from its own day (zero: the
+	// recurrence's length). Rollover, a fraction from 0 to 1, carries that
+	// share of a grant's unspent remainder into the next grant when it
+	// expires.
+	Recurrence schedule.Every
+	Rollover   decimal.Decimal
 }
 
 // Validate reports every problem with c, joined.
@@ -210,18 +217,44 @@ func (c Credit) Validate() error {
 	if e := c.Expiry; !e.IsZero() && (e.N < 1 || e.Unit < schedule.Day || e.Unit > schedule.Year) {
 		errs = append(errs, bad("expiry", "malformed expiry"))
 	}
+	if e := c.Recurrence; !e.IsZero() && (e.N < 1 || e.Unit < schedule.Day || e.Unit > schedule.Year) {
+		errs = append(errs, bad("recurrence", "malformed recurrence"))
+	}
+	switch {
+	case limits.Decimal("modifier", "rollover", c.Rollover) != nil:
+		errs = append(errs, limits.Decimal("modifier", "rollover", c.Rollover))
+	case c.Rollover.IsNegative() || c.Rollover.GreaterThan(decimal.NewFromInt(1)):
+		errs = append(errs, bad("rollover", "rollover %s is outside 0..1", c.Rollover))
+	case !c.Rollover.IsZero() && c.Recurrence.IsZero():
+		errs = append(errs, bad("rollover", "a rollover carries into the next grant: it needs a recurrence"))
+	}
 	return errors.Join(errs...)
 }
 
-// Window returns the days [grant, expiry) in which c pays statements, for a
-// node starting on nodeStart. An expiry of 0 means never.
+// Window returns the days [grant, expiry) in which c's first grant pays
+// statements, for a node starting on nodeStart. An expiry of 0 means never.
 func (c Credit) Window(nodeStart date.Date) (grant, expiry date.Date) {
-	grant = c.StartDate
-	if grant == 0 {
-		grant = nodeStart
+	return c.Grant(nodeStart, 0)
+}
+
+// Grant returns the days [grant, expiry) of c's grant k (0: the first),
+// for a node starting on nodeStart: a credit without recurrence has one.
+// A grant of a recurring credit is valid for the recurrence's length
+// unless c names an expiry. An expiry of 0 means never.
+func (c Credit) Grant(nodeStart date.Date, k int) (grant, expiry date.Date) {
+	start := c.StartDate
+	if start == 0 {
+		start = nodeStart
 	}
-	if !c.Expiry.IsZero() {
+	grant = start
+	if !c.Recurrence.IsZero() {
+		grant = c.Recurrence.Nth(start, k)
+	}
+	switch {
+	case !c.Expiry.IsZero():
 		expiry = c.Expiry.Nth(grant, 1)
+	case !c.Recurrence.IsZero():
+		expiry = c.Recurrence.Nth(start, k+1)
 	}
 	return grant, expiry
 }
@@ -328,12 +361,14 @@ func (m *Minimum) UnmarshalJSON(data []byte) error {
 }
 
 type creditJSON struct {
-	ID          uuid.UUID       `json:"id"`
-	DisplayName string          `json:"display_name"`
-	Amount      decimal.Decimal `json:"amount"`
-	Expiry      *string         `json:"expiry"`
-	Priority    int             `json:"priority"`
-	StartDate   *string         `json:"start_date"`
+	ID          uuid.UUID        `json:"id"`
+	DisplayName string           `json:"display_name"`
+	Amount      decimal.Decimal  `json:"amount"`
+	Expiry      *string          `json:"expiry"`
+	Priority    int              `json:"priority"`
+	StartDate   *string          `json:"start_date"`
+	Recurrence  *string          `json:"recurrence,omitempty"`
+	Rollover    *decimal.Decimal `json:"rollover,omitempty"`
 }
 
 // MarshalJSON writes c canonically.
@@ -346,6 +381,13 @@ func (c Credit) MarshalJSON() ([]byte, error) {
 	if c.StartDate != 0 {
 		s := c.StartDate.String()
 		w.StartDate = &s
+	}
+	if !c.Recurrence.IsZero() {
+		s := c.Recurrence.String()
+		w.Recurrence = &s
+	}
+	if !c.Rollover.IsZero() {
+		w.Rollover = &c.Rollover
 	}
 	return json.Marshal(w)
 }
@@ -376,6 +418,14 @@ func (c *Credit) UnmarshalJSON(data []byte) error {
 		v.Priority = n
 	}
 	v.StartDate, _ = o.Date("start_date")
+	if o.Has("recurrence") {
+		e, err := schedule.ParseEvery(o.String("recurrence"))
+		o.Add("recurrence", err)
+		v.Recurrence = e
+	} else {
+		o.Raw("recurrence")
+	}
+	v.Rollover, _ = o.Decimal("rollover")
 	if err := o.Finish(v.Validate()); err != nil {
 		return err
 	}

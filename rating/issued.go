@@ -227,21 +227,41 @@ func (is *issuance) pins(i int) map[lineKey]decimal.Decimal {
 }
 
 // seed sets the balances of t's credits to those issued statement i left
-// (docs/statements.md): the open statement starts from them. A credit the
-// statement does not list keeps its whole amount: it is granted later.
+// (docs/issued.md): the open statement starts from them. A grant is
+// matched by its credit and grant day, or else by its credit alone (its
+// grant day was corrected since). A credit the statement does not list
+// keeps its whole amount: it is granted later. Recurring credits are left
+// as the run before the open statement made them: their grants expire and
+// roll over between statements, which credit balances do not show, so the
+// run replays them from their first grant (see tree.runs), each paying
+// what it paid on the issued statements.
 func (is *issuance) seed(t *tree, i int) {
 	bs := is.read[i].CreditBalances
 	used := make([]bool, len(bs))
+	// find returns the first balance not used yet of credit id granted on
+	// day (any day, for 0), or -1.
+	find := func(id uuid.UUID, day date.Date) int {
+		for j := range bs {
+			if !used[j] && bs[j].CreditID == id && (day == 0 || bs[j].Granted == day) {
+				return j
+			}
+		}
+		return -1
+	}
 	for _, n := range t.nodes {
 		if !n.active {
 			continue
 		}
 		for _, g := range n.credits {
-			for j := range bs {
-				if !used[j] && bs[j].CreditID == g.credit.ID && bs[j].Granted == g.from {
-					used[j], g.balance = true, bs[j].Remaining
-					break
-				}
+			if g.recurs() {
+				continue // as replayed
+			}
+			j := find(g.credit.ID, g.from)
+			if j < 0 {
+				j = find(g.credit.ID, 0)
+			}
+			if j >= 0 {
+				used[j], g.balance = true, bs[j].Remaining
 			}
 		}
 	}

@@ -329,6 +329,7 @@ func (e *engine) credits(sl *slice) {
 		for i, g := range sl.n.credits {
 			k := lineKey{kind: KindCredit, contract: sl.n.id, item: g.credit.ID, start: sl.period.Start}
 			if pay := e.pinned[k]; !pay.IsZero() {
+				g.debit(sl.period.Start, pay)
 				sl.due = sl.due.Sub(pay)
 				sl.add(KindCredit, i, Line{ModifierID: g.credit.ID, Amount: pay.Neg()})
 				delete(e.pinned, k)
@@ -340,16 +341,14 @@ func (e *engine) credits(sl *slice) {
 		if !sl.due.IsPositive() {
 			return
 		}
-		if !g.pays(sl.period.Start) {
+		pay, before, after := g.pay(sl.period.Start, sl.due)
+		if !pay.IsPositive() {
 			continue
 		}
-		pay := decimal.Min(g.balance, sl.due)
-		before := g.balance
-		g.balance = g.balance.Sub(pay)
 		sl.due = sl.due.Sub(pay)
 		var calc string
 		if e.explain {
-			calc = creditText(before, pay, g.balance, e.places)
+			calc = creditText(before, pay, after, e.places)
 		}
 		sl.add(KindCredit, i, Line{ModifierID: g.credit.ID, Amount: pay.Neg(), Calculation: CalculationText(calc)})
 	}

@@ -228,6 +228,7 @@ func (t *tree) rate(src Aggregator, from, to date.Date, is *issuance, changes *C
 			if e.err != nil {
 				return nil, e.err
 			}
+			t.expire(p.Last())
 			switch {
 			case k < open:
 				adjust = append(adjust, is.compare(k-start, buf, t.places)...)
@@ -293,7 +294,7 @@ func (t *tree) runs(e *engine, first, last, open int, is *issuance, changes *Cha
 			push(t.replayFrom(start+i, false), start+i)
 		}
 	}
-	push(t.replayFrom(open, false), max(last, open))
+	push(t.replayFrom(open, t.recurringCredits()), max(last, open))
 	return out, nil
 }
 
@@ -352,6 +353,33 @@ func (t *tree) replayFrom(first int, credits bool) int {
 		}
 	}
 	return k
+}
+
+// expire rolls over the grants of recurring credits that expired by day,
+// the last of a statement, whether or not anything was due: on every
+// statement, rated for the caller or replayed, so that what a statement
+// shows never depends on the range rated.
+func (t *tree) expire(day date.Date) {
+	for _, n := range t.nodes {
+		for _, g := range n.credits {
+			if n.active && g.recurs() {
+				g.advance(day)
+			}
+		}
+	}
+}
+
+// recurringCredits reports whether a node has a recurring credit, whose
+// grants the open statement replays from the first (see issuance.seed).
+func (t *tree) recurringCredits() bool {
+	for _, n := range t.nodes {
+		for _, g := range n.credits {
+			if n.active && g.recurs() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // replays reports whether a node with modifiers has periods of its own or

@@ -142,7 +142,7 @@ func (s Statement) Clone() Statement {
 // statement builds the statement of root period p from its lines.
 func (t *tree) statement(p schedule.Period, entries []entry) Statement {
 	s := Statement{ContractID: t.parent.ID, Currency: t.currency, PeriodStart: p.Start, PeriodEnd: p.Last(),
-		Lines: make([]Line, len(entries)), CreditBalances: t.balances()}
+		Lines: make([]Line, len(entries)), CreditBalances: t.balances(p.Last())}
 	for i, en := range entries {
 		s.Lines[i] = en.line
 	}

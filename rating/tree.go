@@ -365,7 +365,7 @@ func (b *builder) build(n *node, s contract.SubContract, overridden bool) {
 		n.minimums = lookupVersions(b, &b.ix.minimums, n, "minimums", "minimum", s.Minimums)
 		n.maximums = lookupVersions(b, &b.ix.maximums, n, "maximums", "maximum", s.Maximums)
 		for _, c := range lookup(b, &b.ix.credits, n, "credits", "credit", s.Credits) {
-			n.credits = append(n.credits, newGrant(c, n.start, b.t.places))
+			n.credits = append(n.credits, newGrant(c, n.start, n.end, b.t.places))
 		}
 		sortGrants(n.credits)
 	} else {
