@@ -33,7 +33,7 @@ func ExampleFirst() {
 	fmt.Println("first:", pricekit.First(err).Field)
 	// Output:
 	// plan: colour: unknown field
-	// plan: pricing_type: unknown pricing_type 9 (want 1 graduated, 2 volume or 3 package)
+	// plan: pricing_type: unknown pricing_type 9 (want 1 graduated, 2 volume, 3 package or 4 percentage)
 	// first: colour
 }
 

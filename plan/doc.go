@@ -4,11 +4,13 @@
 // # Quantities and money
 //
 // Quantities, prices and amounts are [decimal.Decimal] values and every
-// computation is exact: nothing here rounds money. Rounding to a currency's
-// minor unit happens once, on a statement line, in the rating engine. The one
-// rounding a plan does is to quantities, when it names a [QuantityRounding]
-// (a period's aggregated quantity rounded up, down or half up to a multiple
-// of an increment before pricing).
+// computation is exact: [Pricer.Amount] rounds no money. Rounding to a
+// currency's minor unit happens once per statement line, in the line
+// methods the rating engine calls ([Pricer.LineIn], [Pricer.ChargeLine]),
+// which take the currency's decimal places. The other rounding a plan does
+// is to quantities, when it names a [QuantityRounding] (a period's
+// aggregated quantity rounded up, down or half up to a multiple of an
+// increment before pricing).
 //
 // # Tiers
 //
@@ -32,6 +34,16 @@
 //     the first tier's unit price, plus its flat fee.
 //
 // A first tier's flat fee is therefore a base fee, due even with no usage.
+// A plan's [TierPlan.FreeQuantity] gives the first units of each period
+// free: the tiers price max(0, q − FreeQuantity).
+//
+// A [Percentage] plan has no tiers: it prices each event of a period on
+// its own, at [TierPlan.Rate] percent of its quantity plus
+// [TierPlan.EventFee], within [TierPlan.EventMinimum] and
+// [TierPlan.EventMaximum], its first [TierPlan.FreeEvents] free. Package
+// plan only states those terms ([Pricer.Charge], a [usage.Charge]): the
+// events are priced where usage is kept, and the line is made from the
+// period's [usage.Charges] ([Pricer.ChargeLine]).
 //
 // # Pricing
 //
@@ -41,6 +53,18 @@
 // decimals when they do not, so its result is exact either way.
 // [Pricer.Explain] returns the same amount with a calculation a person can
 // follow, such as "100 × 0.10 = 10.00; 50 × 0.20 = 10.00".
+//
+// # Lines
+//
+// [Pricer.LineIn] prices a period's quantity as a statement line shows it:
+// the exact price rounded once to the currency's minor unit, half away
+// from zero, then held between the plan's [TierPlan.Minimum] and
+// [TierPlan.Maximum], each prorated for a partial [schedule.Period] like a
+// fixed fee ([schedule.Period.Prorate]) and so rounded too; [Pricer.Line]
+// is LineIn of a full period. [Pricer.ChargeLine] does the same for a
+// percentage plan's events. The line's [Explanation] says which units were
+// free and when a bound applied. Bounds act on the line, before any
+// modifier of a contract.
 //
 // # Fixed fees
 //

@@ -10,6 +10,8 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/plan"
+	"github.com/pricekit/pricekit/schedule"
+	"github.com/pricekit/pricekit/usage"
 )
 
 // checkDecoded is the fuzz property of every decoder: never panic; refuse
@@ -34,6 +36,19 @@ func FuzzTierPlan(f *testing.F) {
 	}
 	f.Add([]byte(`{"tiers": [{"start": 0, "end": 10.5, "unit_price": "0.125", "flat_fee": 1}, {"start": 10.5, "unit_price": 1}], "pricing_type": "volume", "aggregation": "max"}`), "10.5")
 	f.Add([]byte(`{"tiers": [[0, null, 10, 2]], "pricing_type": 3, "package_size": "2.5", "quantity_rounding": {"increment": 1, "mode": "up"}}`), "7")
+	for _, s := range []string{
+		`{"tiers": [[0, 100, 0.1], [101, null, 0.2]], "pricing_type": 1, "free_quantity": 100, "minimum": "10.00", "maximum": 25}`,
+		`{"tiers": [[0, null, 0.1]], "pricing_type": "volume", "free_quantity": "0.5", "minimum": 0, "maximum": null}`,
+		`{"tiers": [[0, null, 0.1]], "pricing_type": 1, "minimum": 30, "maximum": 20}`,
+		`{"tiers": [[0, null, 0.1]], "pricing_type": 1, "free_quantity": -1, "rate": 1}`,
+		`{"pricing_type": "percentage", "rate": "1.3", "event_fee": 0.30, "free_events": 1, "event_minimum": "0.50", "event_maximum": 10, "minimum": 5, "maximum": 500}`,
+		`{"pricing_type": 4, "rate": 0, "free_events": 0}`,
+		`{"pricing_type": 4, "rate": 1, "tiers": [[0, null, 1]], "package_size": 1, "free_quantity": 1, "aggregation": "max"}`,
+		`{"pricing_type": 4, "rate": -1, "event_fee": -1, "free_events": 1.5, "event_minimum": 2, "event_maximum": 1}`,
+		`{"pricing_type": 4}`,
+	} {
+		f.Add([]byte(s), "150")
+	}
 	f.Fuzz(func(t *testing.T, in []byte, q string) {
 		p, ok := checkDecoded[plan.TierPlan](t, in)
 		if !ok {
@@ -58,6 +73,20 @@ func checkPricer(t *testing.T, p plan.TierPlan, q string) {
 	require.True(t, amount.Equal(explained), "q %s: Amount %s, Explain %s (%s)", quantity, amount, explained, calc)
 	require.False(t, amount.IsNegative(), "q %s: %s", quantity, amount)
 	checkLine(t, pr, quantity)
+	// A line of 15 of 31 days lies within the plan's prorated bounds.
+	period := schedule.Period{Start: 16, End: 31, FullStart: 0, FullEnd: 31}
+	line, x := pr.LineIn(quantity, period, 2)
+	if c := pr.Charge(); c != nil {
+		line, x = pr.ChargeLine(usage.ChargeEach(*c, []decimal.Decimal{quantity, quantity.Shift(-1)}), period, 2)
+	}
+	require.False(t, line.IsNegative(), "q %s: %s (%s)", quantity, line, x)
+	if p.Minimum.Valid {
+		require.False(t, line.LessThan(period.Prorate(p.Minimum.Decimal, 2)), "q %s: %s (%s)", quantity, line, x)
+	}
+	if p.Maximum.Valid {
+		require.False(t, line.GreaterThan(period.Prorate(p.Maximum.Decimal, 2)), "q %s: %s (%s)", quantity, line, x)
+	}
+	require.Equal(t, plan.TextWithDecimals(x), x.String())
 }
 
 func FuzzFixedFee(f *testing.F) {

@@ -26,30 +26,67 @@ type roundingJSON struct {
 type planJSON struct {
 	ID               string        `json:"id"`
 	DisplayName      string        `json:"display_name"`
-	Tiers            []tierJSON    `json:"tiers"`
+	Tiers            *[]tierJSON   `json:"tiers,omitempty"`
 	PricingType      int           `json:"pricing_type"`
 	Aggregation      string        `json:"aggregation"`
 	PackageSize      *string       `json:"package_size,omitempty"`
 	QuantityRounding *roundingJSON `json:"quantity_rounding,omitempty"`
+	FreeQuantity     *string       `json:"free_quantity,omitempty"`
+	Minimum          *string       `json:"minimum,omitempty"`
+	Maximum          *string       `json:"maximum,omitempty"`
+	Rate             *string       `json:"rate,omitempty"`
+	EventFee         *string       `json:"event_fee,omitempty"`
+	FreeEvents       int64         `json:"free_events,omitempty"`
+	EventMinimum     *string       `json:"event_minimum,omitempty"`
+	EventMaximum     *string       `json:"event_maximum,omitempty"`
 	EffectiveFrom    *string       `json:"effective_from,omitempty"`
 }
 
-// MarshalJSON writes p canonically: tiers as objects, decimals as strings.
+// MarshalJSON writes p canonically: tiers as objects, decimals as strings,
+// optional fields only when set (rate always, for a percentage plan),
+// tiers except for a percentage plan.
 func (p TierPlan) MarshalJSON() ([]byte, error) {
 	w := planJSON{ID: p.ID.String(), DisplayName: p.DisplayName, PricingType: int(p.Pricing),
-		Aggregation: p.Aggregation.String(), Tiers: make([]tierJSON, len(p.Tiers))}
-	for i, t := range p.Tiers {
-		w.Tiers[i] = tierJSON(t)
-	}
-	if !p.PackageSize.IsZero() {
-		s := p.PackageSize.String()
-		w.PackageSize = &s
+		Aggregation: p.Aggregation.String(), FreeEvents: p.FreeEvents}
+	if p.Pricing != Percentage || len(p.Tiers) > 0 {
+		tiers := make([]tierJSON, len(p.Tiers))
+		for i, t := range p.Tiers {
+			tiers[i] = tierJSON(t)
+		}
+		w.Tiers = &tiers
 	}
 	if !p.Rounding.IsZero() {
 		w.QuantityRounding = &roundingJSON{Increment: p.Rounding.Increment, Mode: p.Rounding.Mode.String()}
 	}
+	w.PackageSize = nonZero(p.PackageSize)
+	w.FreeQuantity = nonZero(p.FreeQuantity)
+	w.Minimum, w.Maximum = optional(p.Minimum), optional(p.Maximum)
+	w.Rate, w.EventFee = nonZero(p.Rate), nonZero(p.EventFee)
+	if p.Pricing == Percentage && w.Rate == nil {
+		s := p.Rate.String()
+		w.Rate = &s
+	}
+	w.EventMinimum, w.EventMaximum = optional(p.EventMinimum), optional(p.EventMaximum)
 	w.EffectiveFrom = jsonx.DayText(p.EffectiveFrom)
 	return json.Marshal(w)
+}
+
+// nonZero is the text of d, or nil for 0: an optional field of a default 0.
+func nonZero(d decimal.Decimal) *string {
+	if d.IsZero() {
+		return nil
+	}
+	s := d.String()
+	return &s
+}
+
+// optional is the text of d, or nil when it is absent.
+func optional(d decimal.NullDecimal) *string {
+	if !d.Valid {
+		return nil
+	}
+	s := d.Decimal.String()
+	return &s
 }
 
 // UnmarshalJSON reads a tier plan document in any of the seed's shapes
@@ -69,13 +106,22 @@ func (p *TierPlan) UnmarshalJSON(data []byte) error {
 			t, err := ParsePricingType(name)
 			o.Add("pricing_type", err)
 			v.Pricing = t
-		} else if n, err := jsonx.ParseInt(raw); err != nil || n < 1 || n > 3 {
-			o.Fail(pricekit.ErrInvalidInput, "pricing_type", "unknown pricing_type %s (want 1 graduated, 2 volume or 3 package)", raw)
+		} else if n, err := jsonx.ParseInt(raw); err != nil || n < int(Graduated) || n > int(Percentage) {
+			o.Fail(pricekit.ErrInvalidInput, "pricing_type", "unknown pricing_type %s (want %s)", raw, wantPricing)
 		} else {
 			v.Pricing = PricingType(n)
 		}
 	} else {
-		o.Fail(pricekit.ErrInvalidInput, "pricing_type", "pricing_type is required (1 graduated, 2 volume or 3 package)")
+		o.Fail(pricekit.ErrInvalidInput, "pricing_type", "pricing_type is required (%s)", wantPricing)
+	}
+	percentage := v.Pricing == Percentage
+	// A field that a plan of the pricing type given has not is refused
+	// even at its default (a percentage plan's "package_size": 0), which
+	// Validate cannot tell from an absent one.
+	refuse := func(name, why string) {
+		if o.Has(name) {
+			o.Fail(pricekit.ErrInvalidInput, name, "%s", why)
+		}
 	}
 	if o.Has("aggregation") {
 		a, err := ParseAggregation(o.String("aggregation"))
@@ -84,22 +130,50 @@ func (p *TierPlan) UnmarshalJSON(data []byte) error {
 	} else {
 		o.Raw("aggregation")
 	}
+	if percentage {
+		refuse("package_size", "a percentage plan has no package_size")
+		refuse("free_quantity", "a percentage plan has no free_quantity (free_events gives events free)")
+	}
 	v.PackageSize, _ = o.Decimal("package_size")
 	if raw := o.Raw("quantity_rounding"); raw != nil {
 		r, err := parseRounding(raw)
 		o.Add("quantity_rounding", err)
 		v.Rounding = r
 	}
-	if !o.Has("tiers") {
+	v.FreeQuantity, _ = o.Decimal("free_quantity")
+	v.Minimum.Decimal, v.Minimum.Valid = o.Decimal("minimum")
+	v.Maximum.Decimal, v.Maximum.Valid = o.Decimal("maximum")
+	switch {
+	case percentage:
+		if o.Has("tiers") {
+			o.Fail(pricekit.ErrInvalidInput, "tiers", "a percentage plan has no tiers")
+		}
+		o.Raw("tiers")
+		if !o.Has("rate") {
+			o.Fail(pricekit.ErrInvalidInput, "rate", "rate is required for a percentage plan (percent, ≥ 0)")
+		}
+	case !o.Has("tiers"):
 		o.Raw("tiers")
 		o.Fail(pricekit.ErrInvalidTiers, "tiers", "no tiers")
-	} else {
+	default:
 		for i, raw := range o.List("tiers") {
 			t, err := parseTier(raw)
 			o.Add(fmt.Sprintf("tiers[%d]", i), err)
 			v.Tiers = append(v.Tiers, t)
 		}
 	}
+	if v.Pricing != 0 && !percentage {
+		for _, name := range [...]string{"rate", "event_fee", "free_events", "event_minimum", "event_maximum"} {
+			refuse(name, name+" is for percentage plans (pricing_type 4) only")
+		}
+	}
+	v.Rate, _ = o.Decimal("rate")
+	v.EventFee, _ = o.Decimal("event_fee")
+	if n, ok := o.Int("free_events"); ok {
+		v.FreeEvents = int64(n)
+	}
+	v.EventMinimum.Decimal, v.EventMinimum.Valid = o.Decimal("event_minimum")
+	v.EventMaximum.Decimal, v.EventMaximum.Valid = o.Decimal("event_maximum")
 	v.EffectiveFrom, _ = o.Date("effective_from")
 	if err := o.Finish(v.Validate()); err != nil {
 		return err

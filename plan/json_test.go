@@ -55,6 +55,19 @@ func TestTierPlanJSON(t *testing.T) {
 				Rounding: plan.QuantityRounding{Increment: dec("0.5"), Mode: plan.RoundHalfUp}, Tiers: []plan.Tier{tier("0", "", "10", "0")}}},
 		{"exponent numbers", `{"tiers": [[0, 1e2, 1E-1], [1.01e2, null, 2e-1]], "pricing_type": 1}`,
 			plan.TierPlan{Pricing: plan.Graduated, Tiers: []plan.Tier{tier("0", "100", "0.1", "0"), tier("101", "", "0.2", "0")}}},
+		{"free quantity and bounds", `{"tiers": [[0, null, 0.1]], "pricing_type": 1, "free_quantity": 100, "minimum": "10.00", "maximum": 25}`,
+			plan.TierPlan{Pricing: plan.Graduated, Tiers: []plan.Tier{tier("0", "", "0.1", "0")}, FreeQuantity: dec("100"),
+				Minimum: null("10"), Maximum: null("25")}},
+		{"a minimum alone, a null maximum", `{"tiers": [[0, null, 0.1]], "pricing_type": "volume", "minimum": 0, "maximum": null, "free_quantity": null}`,
+			plan.TierPlan{Pricing: plan.Volume, Tiers: []plan.Tier{tier("0", "", "0.1", "0")}, Minimum: null("0")}},
+		{"percentage", `{"pricing_type": "percentage", "rate": "1.3", "event_fee": 0.30, "free_events": 100, "event_minimum": "0.50",
+			"event_maximum": 10, "minimum": 5, "maximum": "500", "aggregation": "sum"}`,
+			plan.TierPlan{Pricing: plan.Percentage, Rate: dec("1.3"), EventFee: dec("0.3"), FreeEvents: 100,
+				EventMinimum: null("0.5"), EventMaximum: null("10"), Minimum: null("5"), Maximum: null("500")}},
+		{"percentage by number, rate only", `{"pricing_type": 4, "rate": 2.9, "tiers": null}`,
+			plan.TierPlan{Pricing: plan.Percentage, Rate: dec("2.9")}},
+		{"percentage of 0", `{"pricing_type": 4, "rate": 0, "event_fee": "0.25"}`,
+			plan.TierPlan{Pricing: plan.Percentage, EventFee: dec("0.25")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,7 +121,7 @@ func TestTierPlanJSONRefusals(t *testing.T) {
 		{"object tier, bad start", doc(`[{"start": "x", "unit_price": 1}]`, ""), pricekit.ErrInvalidInput, "tiers[0].start"},
 		{"pricing_type missing", `{"tiers": ` + ok + `}`, pricekit.ErrInvalidInput, "pricing_type"},
 		{"pricing_type 0", `{"tiers": ` + ok + `, "pricing_type": 0}`, pricekit.ErrInvalidInput, "pricing_type"},
-		{"pricing_type 4", `{"tiers": ` + ok + `, "pricing_type": 4}`, pricekit.ErrInvalidInput, "pricing_type"},
+		{"pricing_type 5", `{"tiers": ` + ok + `, "pricing_type": 5}`, pricekit.ErrInvalidInput, "pricing_type"},
 		{"pricing_type 1.5", `{"tiers": ` + ok + `, "pricing_type": 1.5}`, pricekit.ErrInvalidInput, "pricing_type"},
 		{"pricing_type \"1\"", `{"tiers": ` + ok + `, "pricing_type": "1"}`, pricekit.ErrInvalidInput, "pricing_type"},
 		{"pricing_type unknown name", `{"tiers": ` + ok + `, "pricing_type": "tiered"}`, pricekit.ErrInvalidInput, "pricing_type"},
@@ -126,6 +139,48 @@ func TestTierPlanJSONRefusals(t *testing.T) {
 		{"quantity_rounding empty", doc(ok, `, "quantity_rounding": {}`), pricekit.ErrInvalidInput, "quantity_rounding"},
 		{"quantity_rounding not an object", doc(ok, `, "quantity_rounding": "up"`), pricekit.ErrInvalidInput, "quantity_rounding"},
 		{"malformed id", doc(ok, `, "id": "123"`), pricekit.ErrInvalidInput, "id"},
+
+		{"negative free_quantity", doc(ok, `, "free_quantity": -1`), pricekit.ErrInvalidInput, "free_quantity"},
+		{"free_quantity as text", doc(ok, `, "free_quantity": "a hundred"`), pricekit.ErrInvalidInput, "free_quantity"},
+		{"free_quantity as a boolean", doc(ok, `, "free_quantity": true`), pricekit.ErrInvalidInput, "free_quantity"},
+		{"free_quantity with too many places", doc(ok, `, "free_quantity": "0.00000000000000000000000000001"`), pricekit.ErrInvalidInput, "free_quantity"},
+		{"negative minimum", doc(ok, `, "minimum": "-10.00"`), pricekit.ErrInvalidInput, "minimum"},
+		{"minimum NaN", doc(ok, `, "minimum": "NaN"`), pricekit.ErrInvalidInput, "minimum"},
+		{"negative maximum", doc(ok, `, "maximum": -1`), pricekit.ErrInvalidInput, "maximum"},
+		{"maximum as a list", doc(ok, `, "maximum": [25]`), pricekit.ErrInvalidInput, "maximum"},
+		{"maximum out of range", doc(ok, `, "maximum": 1e99`), pricekit.ErrInvalidInput, "maximum"},
+		{"minimum above maximum", doc(ok, `, "minimum": 30, "maximum": "20.00"`), pricekit.ErrInvalidInput, "minimum"},
+
+		{"percentage with tiers", `{"pricing_type": "percentage", "rate": 1, "tiers": [[0, null, 1]]}`, pricekit.ErrInvalidInput, "tiers"},
+		{"percentage with empty tiers", `{"pricing_type": 4, "rate": 1, "tiers": []}`, pricekit.ErrInvalidInput, "tiers"},
+		{"percentage without rate", `{"pricing_type": "percentage", "event_fee": 0.30}`, pricekit.ErrInvalidInput, "rate"},
+		{"percentage with a null rate", `{"pricing_type": "percentage", "rate": null}`, pricekit.ErrInvalidInput, "rate"},
+		{"percentage with package_size", `{"pricing_type": 4, "rate": 1, "package_size": 10}`, pricekit.ErrInvalidInput, "package_size"},
+		{"percentage with package_size 0", `{"pricing_type": 4, "rate": 1, "package_size": 0}`, pricekit.ErrInvalidInput, "package_size"},
+		{"percentage with free_quantity", `{"pricing_type": 4, "rate": 1, "free_quantity": 100}`, pricekit.ErrInvalidInput, "free_quantity"},
+		{"percentage with free_quantity 0", `{"pricing_type": 4, "rate": 1, "free_quantity": "0"}`, pricekit.ErrInvalidInput, "free_quantity"},
+		{"percentage with quantity_rounding", `{"pricing_type": 4, "rate": 1, "quantity_rounding": {"increment": 1, "mode": "up"}}`,
+			pricekit.ErrInvalidInput, "quantity_rounding"},
+		{"percentage aggregating max", `{"pricing_type": 4, "rate": 1, "aggregation": "max"}`, pricekit.ErrInvalidInput, "aggregation"},
+		{"percentage aggregating latest", `{"pricing_type": 4, "rate": 1, "aggregation": "latest"}`, pricekit.ErrInvalidInput, "aggregation"},
+		{"negative rate", `{"pricing_type": 4, "rate": -1.3}`, pricekit.ErrInvalidInput, "rate"},
+		{"rate as text", `{"pricing_type": 4, "rate": "1.3%"}`, pricekit.ErrInvalidInput, "rate"},
+		{"negative event_fee", `{"pricing_type": 4, "rate": 1, "event_fee": "-0.30"}`, pricekit.ErrInvalidInput, "event_fee"},
+		{"event_fee as a boolean", `{"pricing_type": 4, "rate": 1, "event_fee": false}`, pricekit.ErrInvalidInput, "event_fee"},
+		{"negative free_events", `{"pricing_type": 4, "rate": 1, "free_events": -1}`, pricekit.ErrInvalidInput, "free_events"},
+		{"free_events 1.0", `{"pricing_type": 4, "rate": 1, "free_events": 1.0}`, pricekit.ErrInvalidInput, "free_events"},
+		{"free_events as a string", `{"pricing_type": 4, "rate": 1, "free_events": "3"}`, pricekit.ErrInvalidInput, "free_events"},
+		{"free_events with an exponent", `{"pricing_type": 4, "rate": 1, "free_events": 1e3}`, pricekit.ErrInvalidInput, "free_events"},
+		{"free_events too large", `{"pricing_type": 4, "rate": 1, "free_events": 99999999999}`, pricekit.ErrInvalidInput, "free_events"},
+		{"negative event_minimum", `{"pricing_type": 4, "rate": 1, "event_minimum": -0.5}`, pricekit.ErrInvalidInput, "event_minimum"},
+		{"negative event_maximum", `{"pricing_type": 4, "rate": 1, "event_maximum": "-10"}`, pricekit.ErrInvalidInput, "event_maximum"},
+		{"event_minimum above event_maximum", `{"pricing_type": 4, "rate": 1, "event_minimum": 2, "event_maximum": 1}`, pricekit.ErrInvalidInput, "event_minimum"},
+		{"percentage minimum above maximum", `{"pricing_type": 4, "rate": 1, "minimum": 2, "maximum": 1}`, pricekit.ErrInvalidInput, "minimum"},
+		{"rate on a graduated plan", doc(ok, `, "rate": 0`), pricekit.ErrInvalidInput, "rate"},
+		{"event_fee on a graduated plan", doc(ok, `, "event_fee": 0.30`), pricekit.ErrInvalidInput, "event_fee"},
+		{"free_events on a graduated plan", doc(ok, `, "free_events": 0`), pricekit.ErrInvalidInput, "free_events"},
+		{"event_minimum on a graduated plan", doc(ok, `, "event_minimum": 1`), pricekit.ErrInvalidInput, "event_minimum"},
+		{"event_maximum on a graduated plan", doc(ok, `, "event_maximum": 1`), pricekit.ErrInvalidInput, "event_maximum"},
 		{"unknown field", doc(ok, `, "invalidField": "invalidValue"`), pricekit.ErrInvalidInput, "invalidField"},
 	}
 	for _, tt := range tests {
@@ -138,6 +193,40 @@ func TestTierPlanJSONRefusals(t *testing.T) {
 			require.NotNil(t, e)
 			assert.Equal(t, tt.field, e.Field, "%v", err)
 			assert.True(t, sameValue(before, p), "a refused document changes nothing")
+		})
+	}
+}
+
+// TestTierPlanCanonicalJSON: decimals are written as strings, optional
+// fields only when set, a percentage plan without tiers and with its rate.
+func TestTierPlanCanonicalJSON(t *testing.T) {
+	const id = `"00000000-0000-0000-0000-000000000000"`
+	tests := []struct {
+		name string
+		plan plan.TierPlan
+		want string
+	}{
+		{"free quantity and bounds", plan.TierPlan{Pricing: plan.Graduated, Tiers: []plan.Tier{tier("0", "", "0.10", "0")},
+			FreeQuantity: dec("100"), Minimum: null("10.00"), Maximum: null("25")},
+			`{"id": ` + id + `, "display_name": "", "pricing_type": 1, "aggregation": "sum",
+			  "tiers": [{"start": "0", "end": null, "unit_price": "0.1", "flat_fee": "0"}],
+			  "free_quantity": "100", "minimum": "10", "maximum": "25"}`},
+		{"a minimum of 0 is written", plan.TierPlan{Pricing: plan.Volume, Tiers: []plan.Tier{tier("0", "", "1", "0")}, Minimum: null("0")},
+			`{"id": ` + id + `, "display_name": "", "pricing_type": 2, "aggregation": "sum",
+			  "tiers": [{"start": "0", "end": null, "unit_price": "1", "flat_fee": "0"}], "minimum": "0"}`},
+		{"percentage", plan.TierPlan{Pricing: plan.Percentage, Rate: dec("1.3"), EventFee: dec("0.30"), FreeEvents: 100,
+			EventMinimum: null("0.50"), EventMaximum: null("10"), Maximum: null("500")},
+			`{"id": ` + id + `, "display_name": "", "pricing_type": 4, "aggregation": "sum", "rate": "1.3", "event_fee": "0.3",
+			  "free_events": 100, "event_minimum": "0.5", "event_maximum": "10", "maximum": "500"}`},
+		{"percentage of 0", plan.TierPlan{Pricing: plan.Percentage},
+			`{"id": ` + id + `, "display_name": "", "pricing_type": 4, "aggregation": "sum", "rate": "0"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := json.Marshal(tt.plan)
+			require.NoError(t, err)
+			assert.JSONEq(t, tt.want, string(out))
+			roundTrip(t, tt.plan)
 		})
 	}
 }

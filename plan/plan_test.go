@@ -79,7 +79,7 @@ func TestTierPlanValidate(t *testing.T) {
 		field string
 	}{
 		{"no pricing type", plan.TierPlan{Tiers: valid}, pricekit.ErrInvalidInput, "pricing_type"},
-		{"unknown pricing type", plan.TierPlan{Tiers: valid, Pricing: 4}, pricekit.ErrInvalidInput, "pricing_type"},
+		{"unknown pricing type", plan.TierPlan{Tiers: valid, Pricing: 5}, pricekit.ErrInvalidInput, "pricing_type"},
 		{"unknown aggregation", plan.TierPlan{Tiers: valid, Pricing: plan.Graduated, Aggregation: 9}, pricekit.ErrInvalidInput, "aggregation"},
 		{"package without package_size", plan.TierPlan{Tiers: valid, Pricing: plan.Package}, pricekit.ErrInvalidInput, "package_size"},
 		{"negative package_size", plan.TierPlan{Tiers: valid, Pricing: plan.Graduated, PackageSize: dec("-5")}, pricekit.ErrInvalidInput, "package_size"},
@@ -88,6 +88,42 @@ func TestTierPlanValidate(t *testing.T) {
 		{"rounding without increment", plan.TierPlan{Tiers: valid, Pricing: plan.Graduated, Rounding: plan.QuantityRounding{Mode: plan.RoundUp}},
 			pricekit.ErrInvalidInput, "quantity_rounding.increment"},
 		{"tiers are checked too", plan.TierPlan{Pricing: plan.Graduated}, pricekit.ErrInvalidTiers, "tiers"},
+
+		// Free quantity and plan bounds (every pricing type).
+		{"negative free_quantity", plan.TierPlan{Tiers: valid, Pricing: plan.Graduated, FreeQuantity: dec("-1")}, pricekit.ErrInvalidInput, "free_quantity"},
+		{"free_quantity beyond the limits", plan.TierPlan{Tiers: valid, Pricing: plan.Graduated, FreeQuantity: dec("0.00000000000000000000000000001")},
+			pricekit.ErrInvalidInput, "free_quantity"},
+		{"negative minimum", plan.TierPlan{Tiers: valid, Pricing: plan.Volume, Minimum: null("-0.01")}, pricekit.ErrInvalidInput, "minimum"},
+		{"negative maximum", plan.TierPlan{Tiers: valid, Pricing: plan.Volume, Maximum: null("-5")}, pricekit.ErrInvalidInput, "maximum"},
+		{"minimum above maximum", plan.TierPlan{Tiers: valid, Pricing: plan.Graduated, Minimum: null("30"), Maximum: null("20")}, pricekit.ErrInvalidInput, "minimum"},
+		{"maximum beyond the limits", plan.TierPlan{Tiers: valid, Pricing: plan.Graduated, Maximum: null("123456789012345678901234567890123456789")},
+			pricekit.ErrInvalidInput, "maximum"},
+		{"percentage minimum above maximum", plan.TierPlan{Pricing: plan.Percentage, Minimum: null("2"), Maximum: null("1")}, pricekit.ErrInvalidInput, "minimum"},
+
+		// Percentage plans.
+		{"percentage with tiers", plan.TierPlan{Tiers: valid, Pricing: plan.Percentage}, pricekit.ErrInvalidInput, "tiers"},
+		{"percentage with package_size", plan.TierPlan{Pricing: plan.Percentage, PackageSize: dec("5")}, pricekit.ErrInvalidInput, "package_size"},
+		{"percentage with free_quantity", plan.TierPlan{Pricing: plan.Percentage, FreeQuantity: dec("5")}, pricekit.ErrInvalidInput, "free_quantity"},
+		{"percentage with quantity_rounding", plan.TierPlan{Pricing: plan.Percentage, Rounding: plan.QuantityRounding{Increment: dec("1"), Mode: plan.RoundUp}},
+			pricekit.ErrInvalidInput, "quantity_rounding"},
+		{"percentage aggregating max", plan.TierPlan{Pricing: plan.Percentage, Aggregation: plan.Max}, pricekit.ErrInvalidInput, "aggregation"},
+		{"percentage counting", plan.TierPlan{Pricing: plan.Percentage, Aggregation: plan.Count}, pricekit.ErrInvalidInput, "aggregation"},
+		{"negative rate", plan.TierPlan{Pricing: plan.Percentage, Rate: dec("-1.3")}, pricekit.ErrInvalidInput, "rate"},
+		{"rate beyond the limits", plan.TierPlan{Pricing: plan.Percentage, Rate: dec("1.00000000000000000000000000001")}, pricekit.ErrInvalidInput, "rate"},
+		{"negative event_fee", plan.TierPlan{Pricing: plan.Percentage, EventFee: dec("-0.30")}, pricekit.ErrInvalidInput, "event_fee"},
+		{"negative free_events", plan.TierPlan{Pricing: plan.Percentage, FreeEvents: -1}, pricekit.ErrInvalidInput, "free_events"},
+		{"negative event_minimum", plan.TierPlan{Pricing: plan.Percentage, EventMinimum: null("-1")}, pricekit.ErrInvalidInput, "event_minimum"},
+		{"negative event_maximum", plan.TierPlan{Pricing: plan.Percentage, EventMaximum: null("-1")}, pricekit.ErrInvalidInput, "event_maximum"},
+		{"event_minimum above event_maximum", plan.TierPlan{Pricing: plan.Percentage, EventMinimum: null("1"), EventMaximum: null("0.5")},
+			pricekit.ErrInvalidInput, "event_minimum"},
+		{"event_minimum beyond the limits", plan.TierPlan{Pricing: plan.Percentage, EventMinimum: null("0.00000000000000000000000000001")},
+			pricekit.ErrInvalidInput, "event_minimum"},
+		{"rate on a graduated plan", plan.TierPlan{Tiers: valid, Pricing: plan.Graduated, Rate: dec("1")}, pricekit.ErrInvalidInput, "rate"},
+		{"event_fee on a volume plan", plan.TierPlan{Tiers: valid, Pricing: plan.Volume, EventFee: dec("1")}, pricekit.ErrInvalidInput, "event_fee"},
+		{"free_events on a graduated plan", plan.TierPlan{Tiers: valid, Pricing: plan.Graduated, FreeEvents: 3}, pricekit.ErrInvalidInput, "free_events"},
+		{"event_minimum on a package plan", plan.TierPlan{Tiers: valid, Pricing: plan.Package, PackageSize: dec("1"), EventMinimum: null("0")},
+			pricekit.ErrInvalidInput, "event_minimum"},
+		{"event_maximum on a graduated plan", plan.TierPlan{Tiers: valid, Pricing: plan.Graduated, EventMaximum: null("1")}, pricekit.ErrInvalidInput, "event_maximum"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,12 +132,32 @@ func TestTierPlanValidate(t *testing.T) {
 			assert.Equal(t, tt.field, pricekit.First(err).Field)
 		})
 	}
-	require.NoError(t, plan.TierPlan{Tiers: valid, Pricing: plan.Package, PackageSize: dec("5"),
-		Rounding: plan.QuantityRounding{Increment: dec("1"), Mode: plan.RoundHalfUp}}.Validate())
+	for _, ok := range []plan.TierPlan{
+		{Tiers: valid, Pricing: plan.Package, PackageSize: dec("5"), Rounding: plan.QuantityRounding{Increment: dec("1"), Mode: plan.RoundHalfUp}},
+		{Tiers: valid, Pricing: plan.Graduated, FreeQuantity: dec("100"), Minimum: null("10"), Maximum: null("10")},
+		{Tiers: valid, Pricing: plan.Volume, Maximum: null("0")},
+		{Pricing: plan.Percentage}, // 0%: a rate of 0 is allowed
+		{Pricing: plan.Percentage, Rate: dec("250"), EventFee: dec("0.30"), FreeEvents: 1000, EventMinimum: null("0.5"), EventMaximum: null("0.5"),
+			Minimum: null("10"), Maximum: null("100")},
+	} {
+		require.NoError(t, ok.Validate(), "%+v", ok)
+	}
+}
+
+// TestTierPlanValidateReportsEveryProblem: one pass names every fault.
+func TestTierPlanValidateReportsEveryProblem(t *testing.T) {
+	err := plan.TierPlan{Pricing: plan.Percentage, Tiers: []plan.Tier{tier("0", "", "1", "0")}, Aggregation: plan.Max, Rate: dec("-1"),
+		EventMinimum: null("2"), EventMaximum: null("1"), Minimum: null("-1")}.Validate()
+	var fields []string
+	for _, e := range pricekit.All(err) {
+		assert.Equal(t, pricekit.ErrInvalidInput, e.Code, "%v", e)
+		fields = append(fields, e.Field)
+	}
+	assert.ElementsMatch(t, []string{"minimum", "tiers", "aggregation", "rate", "event_minimum"}, fields, "%v", err)
 }
 
 func TestEnums(t *testing.T) {
-	for _, p := range []plan.PricingType{plan.Graduated, plan.Volume, plan.Package} {
+	for _, p := range []plan.PricingType{plan.Graduated, plan.Volume, plan.Package, plan.Percentage} {
 		got, err := plan.ParsePricingType(p.String())
 		require.NoError(t, err)
 		assert.Equal(t, p, got)
@@ -118,6 +174,7 @@ func TestEnums(t *testing.T) {
 	assert.Equal(t, "PricingType(9)", plan.PricingType(9).String())
 	assert.Equal(t, "Aggregation(9)", plan.Aggregation(9).String())
 	assert.Equal(t, "half_up", plan.RoundHalfUp.String())
+	assert.Equal(t, "percentage", plan.Percentage.String())
 }
 
 func TestFixedFeeValidate(t *testing.T) {

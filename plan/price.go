@@ -17,21 +17,28 @@ import (
 // they fit, as scaled integers, so that pricing a quantity costs a few
 // integer operations instead of decimal arithmetic. Results are exact either
 // way: a quantity or a product that does not fit an int64 falls back to
-// decimals.
+// decimals. For a percentage plan it states the per-event terms
+// ([Pricer.Charge]) and makes lines from a period's charges
+// ([Pricer.ChargeLine]).
 //
 // A Pricer is immutable and safe for concurrent use.
 type Pricer struct {
-	plan    TierPlan
-	lo, hi  []decimal.Decimal // hi of the last tier is unused (unbounded)
+	// The integer form first, with what a plain line reads, so that the
+	// fast paths touch a few cache lines.
 	fast    bool
-	qScale  int32   // scale of the bounds
-	pScale  int32   // scale of the unit prices
-	fScale  int32   // scale of the flat fees
-	loI     []int64 // at qScale
-	hiI     []int64 // at qScale
-	unitI   []int64 // at pScale
-	flatI   []int64 // at fScale
+	free    bool        // the plan has a free quantity
+	extra   bool        // a line is more than the tiers' rounded price: a free quantity, bounds or percentage pricing
+	pricing PricingType // the plan's
+	qScale  int32       // scale of the bounds
+	pScale  int32       // scale of the unit prices
+	fScale  int32       // scale of the flat fees
+	loI     []int64     // at qScale
+	hiI     []int64     // at qScale
+	unitI   []int64     // at pScale
+	flatI   []int64     // at fScale
 	anyFlat bool
+	lo, hi  []decimal.Decimal // hi of the last tier is unused (unbounded)
+	plan    TierPlan
 }
 
 // Pricer validates p and returns its [Pricer]. A plan identical to one
@@ -81,7 +88,10 @@ func cachedPricer(p TierPlan) *Pricer {
 func identical(a, b TierPlan) bool {
 	if a.ID != b.ID || a.EffectiveFrom != b.EffectiveFrom || a.DisplayName != b.DisplayName || a.Pricing != b.Pricing || a.Aggregation != b.Aggregation ||
 		a.Rounding.Mode != b.Rounding.Mode || !same(a.Rounding.Increment, b.Rounding.Increment) ||
-		!same(a.PackageSize, b.PackageSize) || len(a.Tiers) != len(b.Tiers) {
+		!same(a.PackageSize, b.PackageSize) || len(a.Tiers) != len(b.Tiers) ||
+		!same(a.FreeQuantity, b.FreeQuantity) || !sameNull(a.Minimum, b.Minimum) || !sameNull(a.Maximum, b.Maximum) ||
+		!same(a.Rate, b.Rate) || !same(a.EventFee, b.EventFee) || a.FreeEvents != b.FreeEvents ||
+		!sameNull(a.EventMinimum, b.EventMinimum) || !sameNull(a.EventMaximum, b.EventMaximum) {
 		return false
 	}
 	for i := range a.Tiers {
@@ -97,6 +107,11 @@ func identical(a, b TierPlan) bool {
 // same reports whether a and b are one value written alike.
 func same(a, b decimal.Decimal) bool { return a.Exponent() == b.Exponent() && a.Equal(b) }
 
+// sameNull is same for optional values: both absent, or both the same.
+func sameNull(a, b decimal.NullDecimal) bool {
+	return a.Valid == b.Valid && (!a.Valid || same(a.Decimal, b.Decimal))
+}
+
 // compilePricer validates p and compiles its Pricer.
 func (p TierPlan) compilePricer() (*Pricer, error) {
 	if err := p.Validate(); err != nil {
@@ -105,7 +120,8 @@ func (p TierPlan) compilePricer() (*Pricer, error) {
 	p = p.Clone()
 	n := len(p.Tiers)
 	bounds := make([]decimal.Decimal, 2*n) // one allocation for both
-	pr := &Pricer{plan: p, lo: bounds[:n:n], hi: bounds[n:]}
+	pr := &Pricer{plan: p, pricing: p.Pricing, lo: bounds[:n:n], hi: bounds[n:], free: p.FreeQuantity.IsPositive()}
+	pr.extra = pr.free || p.Minimum.Valid || p.Maximum.Valid || p.Pricing == Percentage
 	for i, t := range p.Tiers {
 		if i > 0 {
 			pr.lo[i] = pr.hi[i-1]
@@ -124,7 +140,7 @@ func (p TierPlan) compilePricer() (*Pricer, error) {
 
 // compile fills the scaled-integer form; false when a value does not fit.
 func (pr *Pricer) compile() bool {
-	if pr.plan.Pricing == Package || pr.qScale > 9 || pr.pScale > 9 || pr.fScale > fixed.MaxScale {
+	if pr.plan.Pricing == Package || pr.plan.Pricing == Percentage || pr.qScale > 9 || pr.pScale > 9 || pr.fScale > fixed.MaxScale {
 		return false
 	}
 	n := len(pr.lo)
@@ -155,9 +171,15 @@ func (pr *Pricer) Rounding() QuantityRounding { return pr.plan.Rounding }
 func (pr *Pricer) Plan() TierPlan { return pr.plan.Clone() }
 
 // Amount returns the exact price of quantity q (not negative, already
-// aggregated and rounded): the graduated, volume or package math,
-// flat fees included.
+// aggregated and rounded): the graduated, volume or package math of
+// q less the plan's free quantity, flat fees included. The plan's minimum
+// and maximum are not applied: they bound a line ([Pricer.LineIn]). A
+// percentage plan prices events, not a quantity ([Pricer.ChargeLine]): its
+// Amount is 0.
 func (pr *Pricer) Amount(q decimal.Decimal) decimal.Decimal {
+	if pr.free {
+		q = pr.afterFree(q)
+	}
 	if pr.fast {
 		if v, scale, ok := pr.amountFast(q); ok {
 			return fixed.ToDecimal(v, scale)
@@ -167,12 +189,38 @@ func (pr *Pricer) Amount(q decimal.Decimal) decimal.Decimal {
 	return amount
 }
 
-// Explain returns the exact price of q and its [Explanation], the text of
-// which reads like "100 × 0.10 = 10.00; 50 × 0.20 = 10.00", its amounts
-// with places decimal places (the currency's minor unit) or more where a
-// price has more digits.
+// tiersAmount is the exact price of quantity q through the tiers, the
+// free quantity already deducted: Amount without it.
+func (pr *Pricer) tiersAmount(q decimal.Decimal) decimal.Decimal {
+	if pr.fast {
+		if v, scale, ok := pr.amountFast(q); ok {
+			return fixed.ToDecimal(v, scale)
+		}
+	}
+	amount, _ := pr.price(q, 0, false)
+	return amount
+}
+
+// Explain returns the exact price of q, as [Pricer.Amount] does, and its
+// [Explanation], the text of which reads like "100 × 0.10 = 10.00; 50 ×
+// 0.20 = 10.00" (after "first 100 free; " with a free quantity), its
+// amounts with places decimal places (the currency's minor unit) or more
+// where a price has more digits. For a percentage plan it explains no
+// events.
 func (pr *Pricer) Explain(q decimal.Decimal, places int32) (decimal.Decimal, Explanation) {
+	if pr.plan.Pricing == Percentage {
+		return decimal.Zero, Explanation{pr: pr, places: places, line: &lineNote{charged: true}}
+	}
 	return pr.Amount(q), Explanation{pr: pr, q: q, places: places}
+}
+
+// afterFree is what the tiers price of quantity q: q less the free
+// quantity, and not below 0.
+func (pr *Pricer) afterFree(q decimal.Decimal) decimal.Decimal {
+	if !q.GreaterThan(pr.plan.FreeQuantity) {
+		return decimal.Zero
+	}
+	return q.Sub(pr.plan.FreeQuantity)
 }
 
 // amountFast prices q in scaled integers. It reports false when q or an
@@ -221,7 +269,7 @@ func (pr *Pricer) walkFast(q decimal.Decimal, sq int32, step func(n int64, i int
 	}
 	up := fixed.Pow10(sq - pr.qScale) // bounds to the quantity's scale
 	last := len(pr.loI) - 1
-	switch pr.plan.Pricing {
+	switch pr.pricing {
 	case Graduated:
 		for i := 0; i <= last; i++ {
 			lo, ok := fixed.Mul(pr.loI[i], up)

@@ -1,8 +1,6 @@
 package plan_test
 
 import (
-	"github.com/pricekit/pricekit"
-
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -12,8 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/internal/testrun"
 	"github.com/pricekit/pricekit/plan"
+	"github.com/pricekit/pricekit/usage"
 )
 
 // seedGraduated and seedVolume are the worked examples of docs/pricing.md.
@@ -299,14 +299,30 @@ func TestAmountAgreesWithExplain(t *testing.T) {
 
 // checkLine: a line's rounded amount and its explanation, written with
 // integers where they fit, agree with the decimal reference, for the
-// minor units of JPY, USD and BHD.
+// minor units of JPY, USD and BHD; for a plan without free quantity or
+// bounds, the text is the tiers' alone.
 func checkLine(t *testing.T, pr *plan.Pricer, q decimal.Decimal) {
 	t.Helper()
+	p := pr.Plan()
 	for _, places := range []int32{0, 2, 3} {
 		amount, x := pr.Line(q, places)
-		require.Truef(t, amount.Equal(pr.Amount(q).Round(places)), "q %s, %d places: line amount %s, exact %s", q, places, amount, pr.Amount(q))
-		require.Equal(t, plan.DecimalText(pr, q, places), x.String(), "q %s, %d places", q, places)
+		require.Equal(t, plan.TextWithDecimals(x), x.String(), "q %s, %d places", q, places)
+		if p.Pricing == plan.Percentage {
+			require.True(t, x.Quantity().IsZero(), "a percentage plan prices no events from a quantity")
+			continue
+		}
 		require.True(t, x.Quantity().Equal(q))
+		want := pr.Amount(q).Round(places)
+		if p.Minimum.Valid && want.LessThan(p.Minimum.Decimal.Round(places)) {
+			want = p.Minimum.Decimal.Round(places)
+		}
+		if p.Maximum.Valid && want.GreaterThan(p.Maximum.Decimal.Round(places)) {
+			want = p.Maximum.Decimal.Round(places)
+		}
+		require.Truef(t, amount.Equal(want), "q %s, %d places: line amount %s, want %s (exact %s)", q, places, amount, want, pr.Amount(q))
+		if p.FreeQuantity.IsZero() && !p.Minimum.Valid && !p.Maximum.Valid {
+			require.Equal(t, plan.DecimalText(pr, q, places), x.String(), "q %s, %d places", q, places)
+		}
 	}
 }
 
@@ -356,4 +372,36 @@ func BenchmarkAmount(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkLineIn prices a line, in a partial period, through a plain
+// plan, the same plan with a free quantity and bounds that the line lies
+// within, and with a maximum that caps it (prorated), and a percentage
+// plan's charges.
+func BenchmarkLineIn(b *testing.B) {
+	bounded := seedGraduated()
+	bounded.FreeQuantity, bounded.Minimum, bounded.Maximum = dec("100"), null("10.00"), null("1000000.00")
+	capped := bounded
+	capped.Maximum = null("500.00")
+	for _, bc := range []struct {
+		name string
+		plan plan.TierPlan
+	}{{"plain", seedGraduated()}, {"free-and-bounds", bounded}, {"capped", capped}} {
+		b.Run(bc.name, func(b *testing.B) {
+			pr := pricer(b, bc.plan)
+			q := dec("12345.678")
+			b.ReportAllocs()
+			for b.Loop() {
+				pr.LineIn(q, lateJanuary, 2)
+			}
+		})
+	}
+	b.Run("charges", func(b *testing.B) {
+		pr := pricer(b, cardPlan())
+		c := usage.Charges{Events: 412, Quantity: dec("8210.00"), Amount: dec("233.43"), Raised: 12, RaisedBy: dec("3.10")}
+		b.ReportAllocs()
+		for b.Loop() {
+			pr.ChargeLine(c, lateJanuary, 2)
+		}
+	})
 }
