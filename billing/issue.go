@@ -34,7 +34,9 @@ type Issuer interface {
 // periodStart (docs/statements.md) and returns it as issued: rated now,
 // with Issued set and the next Number, and kept by the store, which gives
 // it back unchanged from then on. The usage of its days is marked billed
-// (see [MarkBilled]), so that what arrives later for them is late.
+// (see [MarkBilled]) in the same write, at the ingest position read before
+// rating it, so that what arrives later for them — even while it is being
+// issued — is late.
 //
 // Statements are issued in period order: issuing a statement twice
 // returns the one kept; a period after the first one not issued, or a day
@@ -47,6 +49,12 @@ func Issue(ctx context.Context, st Issuer, org, id uuid.UUID, periodStart date.D
 	if periodStart == 0 {
 		return rating.Statement{}, pricekit.Errorf(pricekit.ErrInvalidInput, "billing", "period_start", "period_start is required")
 	}
+	// The ingest position before rating: what comes after it, the rating
+	// may not have seen, so it is late for the statement.
+	pos, err := st.Position(ctx, org)
+	if err != nil {
+		return rating.Statement{}, err
+	}
 	in, err := input(ctx, st, org, id, true)
 	if err != nil {
 		return rating.Statement{}, err
@@ -57,11 +65,15 @@ func Issue(ctx context.Context, st Issuer, org, id uuid.UUID, periodStart date.D
 	}
 	for _, is := range index {
 		if is.PeriodStart == periodStart {
-			got, err := Issued(ctx, st, org, id)
+			got, err := st.IssuedStatements(ctx, org, id, is.Number)
 			if err != nil {
 				return rating.Statement{}, err
 			}
-			return got[is.Number-1], nil
+			out, err := decodeIssued(got, false)
+			if err != nil {
+				return rating.Statement{}, err
+			}
+			return out[0], nil
 		}
 	}
 	open := in.Objects.ParentContracts[0].Start
@@ -110,11 +122,8 @@ func Issue(ctx context.Context, st Issuer, org, id uuid.UUID, periodStart date.D
 		return rating.Statement{}, err
 	}
 	kept, err := st.Issue(ctx, org, id, store.Issued{Number: s.Number, PeriodStart: s.PeriodStart, Statement: data,
-		Documents: fingerprint(in.Objects), Adjusts: adjusted(s)})
+		Documents: fingerprint(in.Objects), Adjusts: adjusted(s), Position: pos, Through: s.PeriodEnd})
 	if err != nil {
-		return rating.Statement{}, err
-	}
-	if err := markThrough(ctx, st, org, id, s.PeriodEnd); err != nil {
 		return rating.Statement{}, err
 	}
 	out, err := decodeIssued([]store.Issued{kept}, false)
@@ -122,19 +131,6 @@ func Issue(ctx context.Context, st Issuer, org, id uuid.UUID, periodStart date.D
 		return rating.Statement{}, err
 	}
 	return out[0], nil
-}
-
-// markThrough marks the contract's usage billed through day, unless a
-// mark reaches it already.
-func markThrough(ctx context.Context, st store.UsageMarker, org, id uuid.UUID, day date.Date) error {
-	marks, err := st.Marks(ctx, org, id)
-	if err != nil {
-		return err
-	}
-	if n := len(marks); n > 0 && marks[n-1].Through >= day {
-		return nil
-	}
-	return st.Mark(ctx, org, id, day)
 }
 
 // adjusted lists the numbers of the statements s adjusts, in order.

@@ -221,3 +221,41 @@ func TestInputRefusesBadIDs(t *testing.T) {
 	_, err = billing.Issued(ctx, st, uuid.New(), parentID)
 	require.ErrorIs(t, err, pricekit.ErrNotFound, "another organization's contract")
 }
+
+// racing is a memory store where another host ingests an event between
+// Issue's rating and its store.Issue call.
+type racing struct {
+	*memory.Store
+	ev *usage.Event
+}
+
+func (r *racing) Issue(ctx context.Context, o, id uuid.UUID, is store.Issued) (store.Issued, error) {
+	if r.ev != nil {
+		if _, err := r.Store.Ingest(ctx, o, []usage.Event{*r.ev}); err != nil {
+			return store.Issued{}, err
+		}
+		r.ev = nil
+	}
+	return r.Store.Issue(ctx, o, id, is)
+}
+
+func TestUsageArrivingWhileIssuingIsLate(t *testing.T) {
+	ctx := context.Background()
+	st := &racing{Store: saved(t)}
+	_, err := st.Ingest(ctx, org, events())
+	require.NoError(t, err)
+	st.ev = &usage.Event{ID: "racing", ContractID: pcID, Date: date.New(2024, 1, 20), Quantity: decimal.NewFromInt(30)}
+	jan, err := billing.Issue(ctx, st, org, parentID, jan1, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "120", jan.Total.String(), "rated before the event came")
+	got, err := billing.Rate(ctx, st, org, parentID, feb1, feb1)
+	require.NoError(t, err)
+	adj := adjustmentsOf(got[0])
+	require.Len(t, adj, 1, "the event is late for January")
+	assert.Equal(t, "6", adj[0].Amount.String(), "30 more units at 0.20")
+	r, err := billing.Report(ctx, st, org, billing.UsageQuery{ContractID: parentID, From: jan1,
+		To: date.New(2024, 1, 31), By: billing.ByMonth})
+	require.NoError(t, err)
+	require.Len(t, r.Late, 1)
+	assert.Equal(t, "racing", r.Late[0].Event.ID)
+}

@@ -26,17 +26,34 @@ type Changes struct {
 	// Since is the ingest position at the last issue: usage accepted from
 	// it on (an [Aggregator] counts it with usage.Request.Ingested) is
 	// late, and the issued periods it lands in are rated again. For
-	// [Input.Usage] the position of an event is its index.
+	// [Input.Usage] the position of an event is its place among the events
+	// accepted: the first 0, and an event given again (same id, same
+	// payload) takes none.
 	Since int64
 }
 
 // lineKey identifies a line within one statement (docs/statements.md):
-// its kind, node, item and period.
+// its kind, node, item and period, and which of the lines with those it is
+// (a fee a contract lists twice has two lines alike).
 type lineKey struct {
 	kind     Kind
 	contract uuid.UUID
 	item     uuid.UUID // product, fee or modifier
 	start    date.Date
+	nth      int
+}
+
+// occurrences numbers the lines of keys alike, in order: it sets nth of
+// each key to how many alike came before it.
+func occurrences(keys []lineKey) {
+	for i := range keys {
+		for j := range i {
+			if k := keys[j]; k.kind == keys[i].kind && k.contract == keys[i].contract && k.item == keys[i].item &&
+				k.start == keys[i].start {
+				keys[i].nth++
+			}
+		}
+	}
 }
 
 func keyOf(l *Line) lineKey {
@@ -181,12 +198,31 @@ func (is *issuance) check(indexes []int) error {
 			fail(i, ".period_start", "statement %d of the contract starts on %s, not %s", i+1, want.Start, s.PeriodStart)
 		}
 		for j := range s.Lines {
-			if a := s.Lines[j].Adjusts; a != nil && (a.Number < 1 || a.Number > i) {
-				fail(i, ".lines["+strconv.Itoa(j)+"].adjusts", "an adjustment corrects an earlier issued statement")
+			l := &s.Lines[j]
+			at := ".lines[" + strconv.Itoa(j) + "].adjusts"
+			switch a := l.Adjusts; {
+			case l.Kind == KindAdjustment && a == nil:
+				fail(i, at, "an adjustment names the line it adjusts")
+			case l.Kind != KindAdjustment && a != nil:
+				fail(i, at, "only an adjustment adjusts a line")
+			case a != nil && (a.Number < 1 || a.Number > i):
+				fail(i, at, "an adjustment corrects an earlier issued statement")
+			case a != nil && !adjustable(a.Kind):
+				fail(i, at+".kind", "an adjustment corrects a usage, fee, discount, minimum or maximum line, not %s", a.Kind)
 			}
 		}
 	}
 	return joinErrors(errs)
+}
+
+// adjustable reports whether lines of kind k can be adjusted: credits are
+// not rated again, and adjustments are not adjusted.
+func adjustable(k Kind) bool {
+	switch k {
+	case KindUsage, KindFixedFee, KindDiscount, KindMinimum, KindMaximum:
+		return true
+	}
+	return false
 }
 
 // sums returns what the adjustments issued after statement i added to
@@ -197,10 +233,16 @@ func (is *issuance) sums(i int) []adjusted {
 	}
 	var m []adjusted
 	for _, j := range is.src.Adjusting(i) {
-		for _, l := range is.read[j].Lines {
-			if l.Kind == KindAdjustment && l.Adjusts.Number == i+1 {
-				m = append(m, adjusted{adjustedKey(&l), l.Amount})
+		var keys []lineKey
+		var lines []*Line
+		for x := range is.read[j].Lines {
+			if l := &is.read[j].Lines[x]; l.Kind == KindAdjustment && l.Adjusts.Number == i+1 {
+				keys, lines = append(keys, adjustedKey(l)), append(lines, l)
 			}
+		}
+		occurrences(keys)
+		for k := range keys {
+			m = append(m, adjusted{keys[k], lines[k].Amount, lines[k]})
 		}
 	}
 	is.adjusted[i] = m
@@ -211,6 +253,7 @@ func (is *issuance) sums(i int) []adjusted {
 type adjusted struct {
 	key    lineKey
 	amount decimal.Decimal
+	line   *Line // the adjustment line
 }
 
 // pins returns what each credit paid on issued statement i, by credit
@@ -276,6 +319,23 @@ func (is *issuance) seed(t *tree, i int) {
 func (is *issuance) compare(i int, rerated []entry, places int32) []Line {
 	s := is.read[i]
 	sums := is.sums(i)
+	// The keys of the billable lines on both sides, numbered alike.
+	issued := make([]int, 0, len(s.Lines)) // indexes of s.Lines
+	var issuedKeys []lineKey
+	for j := range s.Lines {
+		if l := &s.Lines[j]; l.Kind != KindCredit && l.Kind != KindAdjustment {
+			issued, issuedKeys = append(issued, j), append(issuedKeys, keyOf(l))
+		}
+	}
+	occurrences(issuedKeys)
+	now := make([]int, 0, len(rerated)) // indexes of rerated
+	var nowKeys []lineKey
+	for j := range rerated {
+		if l := &rerated[j].line; l.Kind != KindCredit {
+			now, nowKeys = append(now, j), append(nowKeys, keyOf(l))
+		}
+	}
+	occurrences(nowKeys)
 	var out []Line
 	emit := func(k lineKey, was, now *Line) {
 		var before, should decimal.Decimal
@@ -295,58 +355,66 @@ func (is *issuance) compare(i int, rerated []entry, places int32) []Line {
 			out = append(out, adjustment(s, k, was, now, before, already, diff, places))
 		}
 	}
-	billable := func(l *Line) bool { return l.Kind != KindCredit && l.Kind != KindAdjustment }
-	find := func(k lineKey) *Line {
-		for j := range s.Lines {
-			if l := &s.Lines[j]; billable(l) && keyOf(l) == k {
-				return l
+	// emitGone adjusts a line neither side has: src names it.
+	emitGone := func(k lineKey, src *Line) {
+		already := decimal.Zero
+		for _, a := range sums {
+			if a.key == k {
+				already = already.Add(a.amount)
 			}
 		}
-		return nil
+		if !already.IsZero() {
+			l := adjustment(s, k, src, nil, decimal.Zero, already, already.Neg(), places)
+			out = append(out, l)
+		}
 	}
-	inRerated := func(k lineKey) bool {
-		for j := range rerated {
-			if l := &rerated[j].line; l.Kind != KindCredit && keyOf(l) == k {
-				return true
+	find := func(keys []lineKey, k lineKey) int {
+		for j, x := range keys {
+			if x == k {
+				return j
 			}
 		}
-		return false
+		return -1
 	}
 	// The issued lines the re-rating lacks, after the issued line before
 	// them that it has (first when none has).
-	gone := func(from int) int {
-		j := from
-		for ; j < len(s.Lines); j++ {
-			l := &s.Lines[j]
-			if !billable(l) {
+	next := 0
+	gone := func() {
+		for ; next < len(issuedKeys) && find(nowKeys, issuedKeys[next]) < 0; next++ {
+			emit(issuedKeys[next], &s.Lines[issued[next]], nil)
+		}
+	}
+	gone()
+	for j, k := range nowKeys {
+		var was *Line
+		if x := find(issuedKeys, k); x >= 0 {
+			was = &s.Lines[issued[x]]
+			if x == next {
+				next++
+				emit(k, was, &rerated[now[j]].line)
+				gone()
 				continue
 			}
-			k := keyOf(l)
-			if inRerated(k) {
-				break
-			}
-			emit(k, l, nil)
 		}
-		return j
-	}
-	next := gone(0)
-	for j := range rerated {
-		now := &rerated[j].line
-		if now.Kind == KindCredit {
-			continue
-		}
-		k := keyOf(now)
-		was := find(k)
-		emit(k, was, now)
-		if was != nil && next < len(s.Lines) && &s.Lines[next] == was {
-			next = gone(next + 1)
-		}
+		emit(k, was, &rerated[now[j]].line)
 	}
 	// Issued lines left behind (an order the re-rating changed) come last.
-	for j := next; j < len(s.Lines); j++ {
-		if l := &s.Lines[j]; billable(l) && !inRerated(keyOf(l)) {
-			emit(keyOf(l), l, nil)
+	for ; next < len(issuedKeys); next++ {
+		if find(nowKeys, issuedKeys[next]) < 0 {
+			emit(issuedKeys[next], &s.Lines[issued[next]], nil)
 		}
+	}
+	// Lines that only adjustments billed (not on the issued statement) and
+	// that the re-rating has no more: what they billed comes back.
+	var done []lineKey
+	for _, a := range sums {
+		if find(issuedKeys, a.key) >= 0 || find(nowKeys, a.key) >= 0 || slices.Contains(done, a.key) {
+			continue
+		}
+		done = append(done, a.key)
+		was := *a.line
+		was.Kind, was.Adjusts, was.Amount = a.key.kind, nil, decimal.Zero
+		emitGone(a.key, &was)
 	}
 	return out
 }

@@ -479,3 +479,90 @@ func (r *fixedReader) Read(indexes []int) ([]rating.Statement, error) {
 	}
 	return out, nil
 }
+
+func TestAdjustmentOfAFeeListedTwice(t *testing.T) {
+	var b bundle
+	fee := b.fee("100", "")
+	id := b.parent(contract.ParentContract{SubContract: contract.SubContract{Dates: dates("2024-01-01", "2024-12-31"),
+		FixedFees: ids(fee, fee)}})
+	jan := issue(1, b.rate(t, id, "2024-01-01", "2024-01-31")...)
+	assertDec(t, "200", jan[0].Total)
+	b.ParentContracts[0].FixedFees = ids(fee) // listed once now
+	got := b.rateIssued(t, id, jan, "2024-02-01", "2024-02-29")
+	adj := adjustments(got[0])
+	require.Len(t, adj, 1, describe(got[0].Lines))
+	assertDec(t, "-100", adj[0].Amount, "the second line of the fee is no longer billed")
+}
+
+func TestMalformedIssuedStatementsAreRefused(t *testing.T) {
+	var b bundle
+	id, pc := usageContract(&b)
+	stmts := issue(1, b.rate(t, id, "2024-01-01", "2024-02-29", on(pc, "2024-01-02", "1"))...)
+	bad := func(f func(s *rating.Statement)) []rating.Statement {
+		c := []rating.Statement{stmts[0].Clone(), stmts[1].Clone()}
+		f(&c[1])
+		return c
+	}
+	for name, issued := range map[string][]rating.Statement{
+		"adjustment without adjusts": bad(func(s *rating.Statement) {
+			s.Lines = append(s.Lines, rating.Line{ContractID: id, Kind: rating.KindAdjustment, Amount: dec("1")})
+		}),
+		"adjusts on a usage line": bad(func(s *rating.Statement) {
+			s.Lines[0].Adjusts = &rating.Adjusts{Number: 1, PeriodStart: day("2024-01-01"), Kind: rating.KindUsage}
+		}),
+		"adjusting a credit": bad(func(s *rating.Statement) {
+			s.Lines = append(s.Lines, rating.Line{ContractID: id, Kind: rating.KindAdjustment, Amount: dec("1"),
+				Adjusts: &rating.Adjusts{Number: 1, PeriodStart: day("2024-01-01"), Kind: rating.KindCredit}})
+		}),
+		"adjusting a later statement": bad(func(s *rating.Statement) {
+			s.Lines = append(s.Lines, rating.Line{ContractID: id, Kind: rating.KindAdjustment, Amount: dec("1"),
+				Adjusts: &rating.Adjusts{Number: 2, PeriodStart: day("2024-02-01"), Kind: rating.KindUsage}})
+		}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := rating.Rate(rating.Input{Objects: b.Objects, Contract: id, Issued: issued,
+				From: day("2024-01-01"), To: day("2024-03-31")})
+			require.ErrorIs(t, err, pricekit.ErrInvalidInput)
+			assert.Contains(t, pricekit.First(err).Field, "issued[1].lines[")
+		})
+	}
+}
+
+func TestCreditBalanceWithoutGrantReadsBack(t *testing.T) {
+	doc := `{"contract_id":"00000000-0000-4000-8000-000000000001","currency":"USD","period_start":"2024-01-01",` +
+		`"period_end":"2024-01-31","lines":[],"subtotal":"0.00","discounts":"0.00","minimums":"0.00","maximums":"0.00",` +
+		`"adjustments":"0.00","credits":"0.00","total":"0.00","credit_balances":[{"credit_id":` +
+		`"00000000-0000-4000-8000-000000000002","remaining":"5.00","expires":null}],"issued":false}`
+	var s rating.Statement
+	require.NoError(t, json.Unmarshal([]byte(doc), &s))
+	data, err := json.Marshal(s)
+	require.NoError(t, err)
+	assert.Equal(t, doc, string(data), "a balance without its grant day reads back and writes again as it came")
+}
+
+func TestALineOnlyAdjustmentsBilledComesBack(t *testing.T) {
+	// January is issued without a cap; a cap added afterwards cuts it on
+	// February; once the cap is gone again, March gives the cut back.
+	var b bundle
+	fee := b.fee("100", "")
+	id := b.parent(contract.ParentContract{SubContract: contract.SubContract{Dates: dates("2024-01-01", "2024-12-31"),
+		FixedFees: ids(fee)}})
+	jan := issue(1, b.rate(t, id, "2024-01-01", "2024-01-31")...)
+	capID := b.maximum("70")
+	b.ParentContracts[0].Maximums = ids(capID)
+	feb := b.rateIssued(t, id, jan, "2024-02-01", "2024-02-29")
+	adj := adjustments(feb[0])
+	require.Len(t, adj, 1)
+	assertDec(t, "-30", adj[0].Amount)
+	assert.Equal(t, rating.KindMaximum, adj[0].Adjusts.Kind)
+
+	issued := append(jan, issue(2, feb...)...)
+	b.ParentContracts[0].Maximums = nil
+	mar := b.rateIssued(t, id, issued, "2024-03-01", "2024-03-31")
+	adj = adjustments(mar[0])
+	require.Len(t, adj, 2, describe(mar[0].Lines))
+	assert.Equal(t, 1, adj[0].Adjusts.Number)
+	assertDec(t, "30", adj[0].Amount, "January's cut, billed by an adjustment only, comes back")
+	assert.Equal(t, 2, adj[1].Adjusts.Number)
+	assertDec(t, "30", adj[1].Amount, "and February's own")
+}

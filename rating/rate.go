@@ -54,8 +54,8 @@ type Input struct {
 // Rate validates in and returns the statements of the parent contract for
 // every billing period overlapping [From, To], in date order (see the
 // package documentation). Balances of credits are carried from the
-// contract's start, so a statement depends only on the contract and its
-// usage.
+// contract's start, or from the last issued statement, so a statement
+// depends only on the contract, its usage and its issued statements.
 //
 // Bad input gets a coded error and no statements: invalid documents,
 // unknown_reference, cycle, invalid_input for a tree nested deeper than
@@ -183,6 +183,7 @@ func (t *tree) rate(src Aggregator, from, to date.Date, is *issuance, changes *C
 	if err != nil {
 		return nil, err
 	}
+
 	if is != nil {
 		// Read what the runs use: each issued period rated again (its
 		// credits and what was billed for it) and the last statement.
@@ -281,20 +282,23 @@ func (t *tree) runs(e *engine, first, last, open int, is *issuance, changes *Cha
 			}
 		}
 	}
-	var out [][2]int
-	push := func(a, b int) {
-		if l := len(out) - 1; l >= 0 && a <= out[l][1]+1 {
-			out[l][1] = max(out[l][1], b)
-			return
-		}
-		out = append(out, [2]int{a, b})
-	}
+	var spans [][2]int
 	for i, d := range dirty {
 		if d {
-			push(t.replayFrom(start+i, false), start+i)
+			spans = append(spans, [2]int{t.replayFrom(start+i, false), start + i})
 		}
 	}
-	push(t.replayFrom(open, t.recurringCredits()), max(last, open))
+	spans = append(spans, [2]int{t.replayFrom(open, t.recurringCredits()), max(last, open)})
+	// Merge them: the open statement's run can start before the others.
+	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
+	var out [][2]int
+	for _, sp := range spans {
+		if l := len(out) - 1; l >= 0 && sp[0] <= out[l][1]+1 {
+			out[l][1] = max(out[l][1], sp[1])
+			continue
+		}
+		out = append(out, sp)
+	}
 	return out, nil
 }
 

@@ -245,7 +245,7 @@ type adjustsJSON struct {
 
 type balanceJSON struct {
 	CreditID  string  `json:"credit_id"`
-	Granted   string  `json:"granted"`
+	Granted   *string `json:"granted,omitempty"`
 	Remaining string  `json:"remaining"`
 	Expires   *string `json:"expires"`
 }
@@ -318,7 +318,7 @@ func (s Statement) MarshalJSON() ([]byte, error) {
 		w.Lines[i] = lw
 	}
 	for i, b := range s.CreditBalances {
-		bw := balanceJSON{CreditID: b.CreditID.String(), Granted: dayText(b.Granted), Remaining: money(b.Remaining)}
+		bw := balanceJSON{CreditID: b.CreditID.String(), Granted: jsonx.DayText(b.Granted), Remaining: money(b.Remaining)}
 		if b.Expires != 0 {
 			e := b.Expires.String()
 			bw.Expires = &e
@@ -445,6 +445,8 @@ func parseLine(raw json.RawMessage) (Line, error) {
 		o.Fail(pricekit.ErrInvalidInput, "adjusts", "an adjustment names the line it adjusts")
 	case l.Kind != KindAdjustment && l.Adjusts != nil:
 		o.Fail(pricekit.ErrInvalidInput, "adjusts", "only an adjustment adjusts a line")
+	case l.Adjusts != nil && l.Adjusts.Kind != 0 && !adjustable(l.Adjusts.Kind):
+		o.Fail(pricekit.ErrInvalidInput, "adjusts.kind", "an adjustment corrects a usage, fee, discount, minimum or maximum line, not %s", l.Adjusts.Kind)
 	}
 	l.Calculation = CalculationText(o.String("calculation"))
 	return l, o.Err()

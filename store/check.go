@@ -112,8 +112,9 @@ func ClaimOrganization(o *contract.Objects, org uuid.UUID) error {
 }
 
 // CheckIssued refuses an issued statement a store cannot keep: a number
-// below 1, no first day or no statement (ErrInvalidInput). Back ends call
-// it before [StatementKeeper.Issue] writes.
+// below 1, no first day, a negative position, no statement. Back ends call
+// it before [StatementKeeper.Issue] writes, and check the position against
+// their own.
 func CheckIssued(is Issued) error {
 	switch {
 	case is.Number < 1:
@@ -124,6 +125,14 @@ func CheckIssued(is Issued) error {
 		return limits.Day("store", "period_start", is.PeriodStart)
 	case len(is.Statement) == 0:
 		return pricekit.Errorf(pricekit.ErrMissingInput, "store", "statement", "no statement to issue")
+	}
+	if is.Position < 0 {
+		return pricekit.Errorf(pricekit.ErrInvalidInput, "store", "position", fmt.Sprintf("position %d is negative", is.Position))
+	}
+	if is.Through != 0 {
+		if err := limits.Day("store", "through", is.Through); err != nil {
+			return err
+		}
 	}
 	for i, n := range is.Adjusts {
 		if n < 1 || n >= is.Number || (i > 0 && n <= is.Adjusts[i-1]) {

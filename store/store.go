@@ -111,6 +111,10 @@ type UsageMarker interface {
 	Mark(ctx context.Context, org, parentContract uuid.UUID, through date.Date) error
 	// Marks lists a parent contract's marks, oldest first.
 	Marks(ctx context.Context, org, parentContract uuid.UUID) ([]usage.Mark, error)
+	// Position returns the organization's ingest position now: every
+	// event accepted so far lies before it, every one accepted later at or
+	// after it. Read before a rating, it says which events the rating saw.
+	Position(ctx context.Context, org uuid.UUID) (int64, error)
 }
 
 // UsageAggregator aggregates stored usage where it is kept: for each
@@ -132,9 +136,15 @@ type Issued struct {
 	// Documents identifies the documents the statement was rated with (a
 	// fingerprint package billing computes); a store only keeps it.
 	Documents string
-	// Position is the store's ingest position when the statement was
-	// issued, set by the store: events accepted from it on came later.
+	// Position is the ingest position the statement was rated at, read
+	// with [UsageMarker.Position] before rating it: events accepted from it
+	// on came later.
 	Position int64
+	// Through, when set, is the last day the statement bills usage for:
+	// the store marks the contract's usage billed through it at Position
+	// (see [UsageMarker.Mark]), in the same write, unless a mark reaches
+	// that day already. It is an instruction: a kept statement has none.
+	Through date.Date
 	// Adjusts lists the numbers of the earlier statements this one carries
 	// adjustments of, in increasing order (package billing's to set; a
 	// store only keeps it): what tells which statements to read to know
@@ -146,14 +156,16 @@ type Issued struct {
 // only keeps them; which statement may be issued, and what it holds, is
 // package billing's to say.
 type StatementKeeper interface {
-	// Issue keeps s as issued statement s.Number of parent contract id and
-	// returns it as kept, Position set. s.Number must be one more than the
-	// number kept already (ErrConflict otherwise: another issue came first);
+	// Issue keeps s as issued statement s.Number of parent contract id,
+	// with the usage mark s.Through asks for, and returns it as kept.
+	// s.Number must be one more than the number kept already (ErrConflict
+	// otherwise: another issue came first);
 	// a number kept already with the same PeriodStart returns the kept
 	// statement unchanged (issuing twice), with another PeriodStart it is
 	// ErrConflict. An id that is not a stored parent contract is
-	// ErrNotFound; a Number below 1 or a zero PeriodStart is
-	// ErrInvalidInput, an empty Statement ErrMissingInput.
+	// ErrNotFound; a Number below 1, a zero PeriodStart, or a Position
+	// below 0 or beyond the ingest position now is ErrInvalidInput, an
+	// empty Statement ErrMissingInput.
 	Issue(ctx context.Context, org, id uuid.UUID, s Issued) (Issued, error)
 	// Issued lists the issued statements of parent contract id, by number.
 	// A parent contract with none gives none; another id is ErrNotFound.

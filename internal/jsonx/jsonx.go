@@ -101,8 +101,8 @@ func (o *Object) Has(name string) bool {
 // Unversioned refuses effective_from on a document of a kind that has no
 // versions (docs/versions.md), naming the kind, such as "a credit".
 func (o *Object) Unversioned(what string) {
-	if _, ok := o.fields["effective_from"]; ok {
-		o.used["effective_from"] = true
+	o.used["effective_from"] = true
+	if o.Has("effective_from") { // null is as good as absent
 		o.Fail(pricekit.ErrInvalidInput, "effective_from",
 			"%s has no versions: save it again without effective_from to change it", what)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
 	"github.com/pricekit/pricekit/store"
+	"github.com/pricekit/pricekit/usage"
 )
 
 // Issue implements [store.StatementKeeper].
@@ -39,12 +40,23 @@ func (s *Store) Issue(ctx context.Context, org, id uuid.UUID, is store.Issued) (
 		return store.Issued{}, pricekit.Errorf(pricekit.ErrConflict, "store", "number",
 			fmt.Sprintf("statement %d cannot be issued before statement %d", is.Number, len(kept)+1))
 	}
+	if now := int64(t.usage.log.Len()); is.Position > now {
+		return store.Issued{}, pricekit.Errorf(pricekit.ErrInvalidInput, "store", "position",
+			fmt.Sprintf("position %d is beyond the ingest position now, %d", is.Position, now))
+	}
 	is = clone(is)
-	is.Position = int64(t.usage.log.Len())
+	through := is.Through
+	is.Through = 0 // an instruction, not kept
 	if t.issued == nil {
 		t.issued = map[uuid.UUID][]store.Issued{}
 	}
 	t.issued[id] = append(kept, is)
+	if through != 0 {
+		marks := t.usage.marks[id]
+		if n := len(marks); n == 0 || marks[n-1].Through < through {
+			t.usage.marks[id] = append(marks, usage.Mark{Through: through, Position: is.Position})
+		}
+	}
 	return clone(is), nil
 }
 
@@ -121,4 +133,17 @@ func (s *Store) IssuedStatements(ctx context.Context, org, id uuid.UUID, numbers
 		out[i] = clone(kept[n-1])
 	}
 	return out, nil
+}
+
+// Position implements [store.UsageMarker].
+func (s *Store) Position(ctx context.Context, org uuid.UUID) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if t := s.tenant(org, false); t != nil {
+		return int64(t.usage.log.Len()), nil
+	}
+	return 0, nil
 }

@@ -57,15 +57,31 @@ func (s *Store) Issue(ctx context.Context, org, id uuid.UUID, is store.Issued) (
 			return pricekit.Errorf(pricekit.ErrConflict, "store", "number",
 				fmt.Sprintf("statement %d cannot be issued before statement %d", is.Number, last+1))
 		}
-		var err error
+		now, err := position(ctx, tx, org)
+		if err != nil {
+			return err
+		}
+		if is.Position > now {
+			return pricekit.Errorf(pricekit.ErrInvalidInput, "store", "position",
+				fmt.Sprintf("position %d is beyond the ingest position now, %d", is.Position, now))
+		}
 		out, err = scanIssued(tx.QueryRow(ctx, `
 			INSERT INTO pricekit_issued_statements (org, contract, number, period_start, statement, documents, adjusts, position)
-			SELECT $1, $2, $3, $4, $5, $6, coalesce($7::bigint[], '{}'), coalesce(max(seq), 0) + 1
-			FROM pricekit_usage_events WHERE org = $1
+			VALUES ($1, $2, $3, $4, $5, $6, coalesce($7::bigint[], '{}'), $8)
 			RETURNING `+issuedColumns,
-			org, id, is.Number, pgDay(is.PeriodStart), is.Statement, is.Documents, is.Adjusts))
+			org, id, is.Number, pgDay(is.PeriodStart), is.Statement, is.Documents, is.Adjusts, is.Position))
 		if err != nil {
 			return fmt.Errorf("postgres: issue: %w", err)
+		}
+		if is.Through != 0 {
+			// The usage mark, in the same transaction: only forward.
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO pricekit_usage_marks (org, contract, through, position)
+				SELECT $1, $2, $3, $4
+				WHERE NOT EXISTS (SELECT 1 FROM pricekit_usage_marks WHERE org = $1 AND contract = $2 AND through >= $3)`,
+				org, id, pgDay(is.Through), is.Position); err != nil {
+				return fmt.Errorf("postgres: issue: mark: %w", err)
+			}
 		}
 		return nil
 	})
@@ -181,4 +197,34 @@ func scanIssued(r pgx.Row) (store.Issued, error) {
 		is.Adjusts = adjusts
 	}
 	return is, nil
+}
+
+// Position implements [store.UsageMarker]. It takes the organization's
+// lock for a moment, as an issue does, so that no ingestion is still to
+// commit below the position it reads.
+func (s *Store) Position(ctx context.Context, org uuid.UUID) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var pos int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockSpace, orgLock(org)); err != nil {
+			return fmt.Errorf("postgres: position: %w", err)
+		}
+		var err error
+		pos, err = position(ctx, tx, org)
+		return err
+	})
+	return pos, err
+}
+
+// position reads the next ingest position of org; the caller holds the
+// organization's lock.
+func position(ctx context.Context, tx pgx.Tx, org uuid.UUID) (int64, error) {
+	var pos int64
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM pricekit_usage_events WHERE org = $1`,
+		org).Scan(&pos); err != nil {
+		return 0, fmt.Errorf("postgres: position: %w", err)
+	}
+	return pos, nil
 }

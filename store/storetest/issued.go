@@ -30,6 +30,8 @@ func issuedTests() []test {
 		{"bad input/NUL in documents", badIssue(func(is *store.Issued) { is.Documents = "sha\x00" }, pricekit.ErrInvalidInput)},
 		{"bad input/adjusts itself", badIssue(func(is *store.Issued) { is.Adjusts = []int{1} }, pricekit.ErrInvalidInput)},
 		{"bad input/adjusts statement 0", badIssue(func(is *store.Issued) { is.Adjusts = []int{0} }, pricekit.ErrInvalidInput)},
+		{"bad input/negative position", badIssue(func(is *store.Issued) { is.Position = -1 }, pricekit.ErrInvalidInput)},
+		{"bad input/through beyond the limits", badIssue(func(is *store.Issued) { is.Through = day("9999-12-31") + 1 }, pricekit.ErrInvalidInput)},
 		{"adjusts kept", testIssueAdjusts},
 		{"index without statements", testIssuedIndex},
 		{"statements by number", testIssuedStatements},
@@ -285,29 +287,31 @@ func testIssueBytes(t *testing.T, s store.Store) {
 	assert.Equal(t, want, string(got.Statement), "issuing again returns the bytes kept")
 }
 
-// testIssuePosition checks that a statement keeps the ingest position of
-// its issue, as a mark made at the same moment records it: the events
-// accepted from it on are exactly those that came later.
+// testIssuePosition checks that a statement keeps the ingest position it
+// was rated at, read with Position before the rating, and that the mark
+// its issue makes holds the same position: the events accepted from it on
+// are exactly those that came later, even one accepted between the read
+// and the issue.
 func testIssuePosition(t *testing.T, s store.Store) {
 	org, tr := usageTree(t, s)
 	_, err := s.Ingest(t.Context(), org, []usage.Event{
 		event("u1", tr.product.ID, "2024-01-05", "1"), event("u2", tr.product.ID, "2024-01-06", "2")})
 	require.NoError(t, err)
-	first := issue(t, s, org, tr.parent.ID, statement(1))
-	require.NoError(t, s.Mark(t.Context(), org, tr.parent.ID, day("2024-01-31")))
-
-	late := []usage.Event{event("u3", tr.product.ID, "2024-01-07", "3"), event("u4", tr.product.ID, "2024-02-02", "4")}
-	_, err = s.Ingest(t.Context(), org, late)
+	pos, err := s.Position(t.Context(), org)
 	require.NoError(t, err)
-	second := issue(t, s, org, tr.parent.ID, statement(2))
-	require.NoError(t, s.Mark(t.Context(), org, tr.parent.ID, day("2024-02-29")))
+	between := []usage.Event{event("u3", tr.product.ID, "2024-01-07", "3")}
+	_, err = s.Ingest(t.Context(), org, between)
+	require.NoError(t, err)
+	is := statement(1)
+	is.Position, is.Through = pos, day("2024-01-31")
+	first := issue(t, s, org, tr.parent.ID, is)
+	assert.Equal(t, pos, first.Position)
+	assert.Zero(t, first.Through, "Through is an instruction, not kept")
 
 	marks, err := s.Marks(t.Context(), org, tr.parent.ID)
 	require.NoError(t, err)
-	require.Len(t, marks, 2)
-	assert.Equal(t, marks[0].Position, first.Position, "statement 1 and the mark made right after it")
-	assert.Equal(t, marks[1].Position, second.Position, "statement 2 and the mark made right after it")
-	assert.Less(t, first.Position, second.Position, "two events came in between")
+	require.Len(t, marks, 1, "the issue marks the usage billed")
+	assert.Equal(t, usage.Mark{Through: day("2024-01-31"), Position: pos}, marks[0])
 
 	since, err := s.UsageSince(t.Context(), org, []uuid.UUID{tr.product.ID}, day("2024-01-01"), day("2024-12-31"), first.Position)
 	require.NoError(t, err)
@@ -315,13 +319,24 @@ func testIssuePosition(t *testing.T, s store.Store) {
 	for _, e := range since {
 		after = append(after, e.Event)
 	}
-	assertEvents(t, late, after)
-	since, err = s.UsageSince(t.Context(), org, []uuid.UUID{tr.product.ID}, day("2024-01-01"), day("2024-12-31"), second.Position)
+	assertEvents(t, between, after) // the event accepted between the read and the issue came later
+
+	// A mark that reaches the day already is left alone; a position
+	// beyond now is refused.
+	again := statement(2)
+	again.Position, again.Through = pos, day("2024-01-15")
+	issue(t, s, org, tr.parent.ID, again)
+	marks, err = s.Marks(t.Context(), org, tr.parent.ID)
 	require.NoError(t, err)
-	assert.Empty(t, since)
-	list := issued(t, s, org, tr.parent.ID)
-	require.Len(t, list, 2)
-	assert.Equal(t, []int64{first.Position, second.Position}, []int64{list[0].Position, list[1].Position}, "positions are kept")
+	assert.Len(t, marks, 1)
+	now, err := s.Position(t.Context(), org)
+	require.NoError(t, err)
+	assert.Greater(t, now, pos)
+	future := statement(3)
+	future.Position = now + 1
+	_, err = s.Issue(t.Context(), org, tr.parent.ID, future)
+	require.ErrorIs(t, err, store.ErrInvalidInput)
+	assert.Len(t, issued(t, s, org, tr.parent.ID), 2, "nothing kept")
 }
 
 // testIssueOrganizations checks that the issued statements of one
