@@ -88,10 +88,7 @@ func (e *engine) fetch(k, last int) error {
 	reqs := make([]usage.Request, 0, len(e.t.products))
 	owners := make([]*product, 0, len(e.t.products))
 	for _, pr := range e.t.products {
-		if b := e.bounds(pr, start.Start, p.End); len(b) > 1 {
-			reqs = append(reqs, usage.Request{Contract: pr.pc.ID, Bounds: b, Want: pr.want})
-			owners = append(owners, pr)
-		}
+		reqs, owners = e.requests(reqs, owners, pr, start.Start, p.End)
 	}
 	e.fetched = end + 1
 	e.days = nil // the requests keep their bounds; the next window gets its own
@@ -102,14 +99,44 @@ func (e *engine) fetch(k, last int) error {
 	if err != nil {
 		return err
 	}
+	for _, pr := range owners {
+		e.cache[pr.index], e.next[pr.index] = e.cache[pr.index][:0], 0
+	}
 	for i, pr := range owners {
-		cache := e.cache[pr.index][:0]
 		for k, a := range got[i] {
-			cache = append(cache, agg{start: reqs[i].Bounds[k], a: a})
+			e.cache[pr.index] = append(e.cache[pr.index], agg{start: reqs[i].Bounds[k], a: a})
 		}
-		e.cache[pr.index], e.next[pr.index] = cache, 0
 	}
 	return nil
+}
+
+// requests appends the requests for product p's periods landing in [s,
+// end), with their owner: one, unless the versions of its plan price some
+// of them by percentage, which the request's Charge carries: then one for
+// each run of periods priced alike.
+func (e *engine) requests(reqs []usage.Request, owners []*product, p *product, s, end date.Date) ([]usage.Request, []*product) {
+	b := e.bounds(p, s, end)
+	if len(b) < 2 {
+		return reqs, owners
+	}
+	if !p.charged {
+		return append(reqs, usage.Request{Contract: p.pc.ID, Bounds: b, Want: p.want}), append(owners, p)
+	}
+	from := 0
+	for k := 1; k < len(b); k++ {
+		v := p.pricer(b[from])
+		if k < len(b)-1 && p.pricer(b[k]) == v {
+			continue
+		}
+		r := usage.Request{Contract: p.pc.ID, Bounds: b[from : k+1], Want: wants(v.pricer.Aggregation()),
+			Charge: v.pricer.Charge()}
+		if r.Charge != nil {
+			r.Want = usage.WantCount
+		}
+		reqs, owners = append(reqs, r), append(owners, p)
+		from = k
+	}
+	return reqs, owners
 }
 
 // fetchRuns asks the aggregator, in one call, for the usage of every
@@ -141,10 +168,7 @@ func (e *engine) fetchRuns(runs [][2]int) (bool, error) {
 	var owners []*product
 	for _, pr := range e.t.products {
 		for _, sp := range spans {
-			if b := e.bounds(pr, sp.s, sp.end); len(b) > 1 {
-				reqs = append(reqs, usage.Request{Contract: pr.pc.ID, Bounds: b, Want: pr.want})
-				owners = append(owners, pr)
-			}
+			reqs, owners = e.requests(reqs, owners, pr, sp.s, sp.end)
 		}
 	}
 	e.days = nil
@@ -233,7 +257,7 @@ func (e *engine) aggregates(p *product, start date.Date) usage.Aggregates {
 	// price a period as empty.
 	q, _ := p.period(p.indexOf(start))
 	got, err := e.src.Aggregate([]usage.Request{{Contract: p.pc.ID, Bounds: []date.Date{q.Start, q.End},
-		Want: p.want}})
+		Want: p.want, Charge: p.pricer(q.Start).pricer.Charge()}})
 	if err != nil {
 		if e.err == nil {
 			e.err = err

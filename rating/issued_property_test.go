@@ -159,7 +159,11 @@ func (g *gen) change(in *rating.Input, last date.Date) string {
 	case 1:
 		if len(o.Plans) > 0 {
 			p := &o.Plans[g.pick(len(o.Plans))]
-			p.Tiers[0].UnitPrice = g.money(5, 3)
+			if p.Pricing == plan.Percentage {
+				p.Rate = g.money(5, 2)
+			} else {
+				p.Tiers[0].UnitPrice = g.money(5, 3)
+			}
 			return "a corrected price"
 		}
 	case 2:
@@ -172,9 +176,9 @@ func (g *gen) change(in *rating.Input, last date.Date) string {
 		}
 	case 3:
 		if len(o.Plans) > 0 {
-			p := o.Plans[g.pick(len(o.Plans))].Clone()
-			p.Pricing, p.Tiers, p.PackageSize = plan.Volume, []plan.Tier{{Start: decimal.Zero, UnitPrice: g.money(3, 2)}}, decimal.Zero
-			p.EffectiveFrom = o.ParentContracts[0].Start + date.Date(g.pick(int(last-o.ParentContracts[0].Start)+1))
+			p := plan.TierPlan{ID: o.Plans[g.pick(len(o.Plans))].ID, Pricing: plan.Volume,
+				Tiers:         []plan.Tier{{Start: decimal.Zero, UnitPrice: g.money(3, 2)}},
+				EffectiveFrom: o.ParentContracts[0].Start + date.Date(g.pick(int(last-o.ParentContracts[0].Start)+1))}
 			o.Plans = append(o.Plans, p)
 			return "a new version of a plan from " + p.EffectiveFrom.String()
 		}

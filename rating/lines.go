@@ -10,6 +10,7 @@ import (
 	"github.com/pricekit/pricekit/internal/money"
 	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/schedule"
+	"github.com/pricekit/pricekit/usage"
 )
 
 // usageLines appends the usage lines of product p that land on the
@@ -32,11 +33,26 @@ func (e *engine) usageLines(dst []entry, p *product, s, end date.Date) []entry {
 // usageLine prices product p's usage in its period q.
 func (e *engine) usageLine(p *product, q schedule.Period) Line {
 	v := p.pricer(q.Start)
-	raw := money.Trim(Quantity(e.aggregates(p, q.Start), v.pricer.Aggregation()))
-	qty := v.pricer.Rounding().Apply(raw)
+	a := e.aggregates(p, q.Start)
+	var raw, qty, amount decimal.Decimal
+	var x plan.Explanation
+	if v.pricer.Charge() != nil {
+		// Percentage pricing: the events were priced one at a time where
+		// they are kept.
+		var c usage.Charges
+		if a.Charges != nil {
+			c = *a.Charges
+		}
+		raw = money.Trim(c.Quantity)
+		qty = raw
+		amount, x = v.pricer.ChargeLine(c, q, e.places)
+	} else {
+		raw = money.Trim(Quantity(a, v.pricer.Aggregation()))
+		qty = v.pricer.Rounding().Apply(raw)
+		amount, x = v.pricer.LineIn(qty, q, e.places)
+	}
 	l := Line{ContractID: p.pc.ID, Kind: KindUsage, ProductID: p.pc.ProductID, PlanID: p.pc.PlanID,
 		PeriodStart: q.Start, PeriodEnd: q.Last(), Quantity: qty, EffectiveFrom: v.from}
-	amount, x := v.pricer.Line(qty, e.places)
 	l.Amount = amount
 	if e.explain {
 		l.Calculation = usageCalculation(x, raw)

@@ -94,6 +94,17 @@ func (g *gen) maybeFrequency(p float64) uuid.UUID {
 }
 
 func (g *gen) tierPlan() uuid.UUID {
+	if g.chance(0.1) {
+		p := plan.TierPlan{Pricing: plan.Percentage, Rate: g.money(5, 2), EventFee: g.money(1, 2),
+			FreeEvents: int64(g.pick(3))}
+		if g.chance(0.5) {
+			p.EventMinimum = decimal.NewNullDecimal(g.money(2, 2))
+		}
+		if g.chance(0.5) {
+			p.EventMaximum = decimal.NewNullDecimal(decimal.NewFromInt(2).Add(g.money(20, 2)))
+		}
+		return g.b.plan(p)
+	}
 	p := plan.TierPlan{Pricing: []plan.PricingType{plan.Graduated, plan.Volume, plan.Package}[g.pick(3)],
 		Aggregation: []plan.Aggregation{plan.Sum, plan.Sum, plan.Max, plan.Count, plan.Latest}[g.pick(5)]}
 	n := 1 + g.pick(4)
@@ -112,6 +123,15 @@ func (g *gen) tierPlan() uuid.UUID {
 	}
 	if p.Pricing == plan.Package {
 		p.PackageSize = decimal.NewFromInt(1 + g.r.Int64N(50))
+	}
+	if g.chance(0.15) && p.Pricing != plan.Volume {
+		p.FreeQuantity = decimal.NewFromInt(g.r.Int64N(50))
+	}
+	if g.chance(0.15) {
+		p.Minimum = decimal.NewNullDecimal(g.money(30, 2))
+	}
+	if g.chance(0.15) {
+		p.Maximum = decimal.NewNullDecimal(decimal.NewFromInt(30).Add(g.money(300, 2)))
 	}
 	if g.chance(0.3) {
 		p.Rounding = plan.QuantityRounding{Increment: []decimal.Decimal{dec("1"), dec("0.5"), dec("10")}[g.pick(3)],
@@ -525,6 +545,8 @@ func TestPropertyUsageOrder(t *testing.T) {
 			if in.Objects.Plans[k].Aggregation == plan.Latest {
 				in.Objects.Plans[k].Aggregation = plan.Max
 			}
+			// Free events are the first by day, then by ingest order.
+			in.Objects.Plans[k].FreeEvents = 0
 		}
 		want, err := rating.Rate(in)
 		require.NoError(t, err)

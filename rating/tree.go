@@ -93,6 +93,7 @@ type product struct {
 	pc         contract.ProductContract
 	plans      []version  // its plan's versions, base first, then by day
 	want       usage.Want // what the versions' aggregations read
+	charged    bool       // a version prices by percentage (usage.Request.Charge)
 	grid       schedule.Grid
 	start, end date.Date // effective: its own dates clipped to its node's
 	active     bool      // its node is active and its effective dates hold a day
@@ -445,6 +446,9 @@ func (b *builder) product(n *node, i int, id uuid.UUID, below bool) {
 		pr = &b.pricers[len(b.pricers)-1]
 	}
 	p.plans, p.want = pr.versions, pr.want
+	for _, v := range p.plans {
+		p.charged = p.charged || v.pricer.Charge() != nil
+	}
 	p.index = len(b.t.products)
 	b.t.products = append(b.t.products, p)
 	if p.active = n.active && (p.end == 0 || p.start < p.end); p.active {
