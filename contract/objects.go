@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -98,6 +99,17 @@ func (o Objects) Validate() error {
 			}
 			kindOf[id] = k
 		})
+	}
+	// The versions of a fee share its period.
+	for _, set := range o.Sets(KindFixedFee) {
+		fees := make([]plan.FixedFee, len(set.Docs))
+		for i, d := range set.Docs {
+			fees[i] = d.(plan.FixedFee)
+		}
+		at := slices.IndexFunc(o.FixedFees, func(f plan.FixedFee) bool { return f.ID == set.ID && f.Period != fees[0].Period })
+		if at >= 0 {
+			errs = append(errs, CheckFeeVersions(fees, fmt.Sprintf("%s[%d]", KindFixedFee, at)))
+		}
 	}
 	for _, e := range registry {
 		e.validateAll(&o, func(i int, err error) {

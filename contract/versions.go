@@ -1,10 +1,12 @@
 package contract
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/rickb777/date/v2"
 
+	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/modifier"
 	"github.com/pricekit/pricekit/plan"
 )
@@ -80,3 +82,18 @@ func MinimumFrom(m *modifier.Minimum) date.Date { return m.EffectiveFrom }
 
 // MaximumFrom returns the day a maximum version takes effect.
 func MaximumFrom(m *modifier.Maximum) date.Date { return m.EffectiveFrom }
+
+// CheckFeeVersions refuses (invalid_input at path, such as
+// "fixed_fees[2].period") versions of one fixed fee that do not share its
+// period: each version prices the periods, or recurrences, that begin
+// while it is in force, so versions of another period would bill some days
+// twice and others never.
+func CheckFeeVersions(vs []plan.FixedFee, path string) error {
+	for _, v := range vs[min(1, len(vs)):] {
+		if v.Period != vs[0].Period {
+			return pricekit.Errorf(pricekit.ErrInvalidInput, "contract", path+".period",
+				fmt.Sprintf("the versions of fee %s have one period: %q, not %q", v.ID, vs[0].Period.String(), v.Period.String()))
+		}
+	}
+	return nil
+}

@@ -447,7 +447,7 @@ func TestIssuedReaderIsReadSparingly(t *testing.T) {
 	got, err = rating.Rate(rating.Input{Objects: b.Objects, Contract: id, Usage: late, IssuedFrom: r,
 		Changes: &rating.Changes{Since: int64(len(events))}, From: day("2024-12-01"), To: day("2024-12-31")})
 	require.NoError(t, err)
-	assert.Equal(t, [][]int{{2, 10}}, r.reads, "March, which the late event reaches, and the last")
+	assert.Equal(t, [][]int{{10}, {2}}, r.reads, "the last, then March, which the late event reaches")
 	require.Len(t, adjustments(got[0]), 1)
 }
 
@@ -565,4 +565,38 @@ func TestALineOnlyAdjustmentsBilledComesBack(t *testing.T) {
 	assertDec(t, "30", adj[0].Amount, "January's cut, billed by an adjustment only, comes back")
 	assert.Equal(t, 2, adj[1].Adjusts.Number)
 	assertDec(t, "30", adj[1].Amount, "and February's own")
+}
+
+func TestEndMovedBeforeIssuedStatements(t *testing.T) {
+	// January to March are issued at 100.00 each; then the contract is
+	// ended on 15 February. The issued statements stay; the corrections
+	// (half of February and all of March come back) go on a closing
+	// statement for April, which holds only them.
+	var b bundle
+	fee := b.fee("100", "")
+	id := b.parent(contract.ParentContract{SubContract: contract.SubContract{Dates: dates("2024-01-01", "2024-12-31"),
+		FixedFees: ids(fee)}})
+	issued := issue(1, b.rate(t, id, "2024-01-01", "2024-03-31")...)
+	b.ParentContracts[0].End = day("2024-02-15")
+	got, err := rating.Rate(rating.Input{Objects: b.Objects, Contract: id, Issued: issued})
+	require.NoError(t, err)
+	require.Len(t, got, 4, "three issued and the closing statement")
+	for i := range 3 {
+		assert.True(t, got[i].Issued)
+	}
+	closing := got[3]
+	assert.Equal(t, day("2024-04-01"), closing.PeriodStart)
+	assert.False(t, closing.Issued)
+	adj := adjustments(closing)
+	require.Len(t, adj, 2, describe(closing.Lines))
+	assertDec(t, "-48.28", adj[0].Amount, "February kept 15 of 29 days: 51.72")
+	assertDec(t, "-100", adj[1].Amount, "March is no longer billed")
+	assertDec(t, "-148.28", closing.Total)
+	assert.Len(t, closing.Lines, 2)
+
+	// Nothing to correct, no closing statement.
+	settled := issue(1, got...)
+	again, err := rating.Rate(rating.Input{Objects: b.Objects, Contract: id, Issued: settled})
+	require.NoError(t, err)
+	assert.Len(t, again, 4, "the four issued statements")
 }

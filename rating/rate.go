@@ -11,6 +11,7 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/schedule"
 	"github.com/pricekit/pricekit/usage"
 )
 
@@ -103,7 +104,7 @@ func Rate(in Input) ([]Statement, error) {
 	case in.IssuedFrom != nil && in.IssuedFrom.Len() > 0:
 		is = newIssuance(t, in.IssuedFrom)
 	}
-	return t.rate(src, from, to, is, in.Changes)
+	return t.rate(src, from, to, in.To == 0, is, in.Changes)
 }
 
 // days applies the defaults of the run's range.
@@ -151,9 +152,35 @@ func (t *tree) target(id uuid.UUID) (usage.Target, bool) {
 // paid, and compared with what was billed; the open statement, starting
 // from the last issued statement's credit balances, carries the
 // differences; and the statements after it follow from it.
-func (t *tree) rate(src Aggregator, from, to date.Date, is *issuance, changes *Changes) ([]Statement, error) {
+//
+// With toContractEnd (To was not given), a contract whose end moved before
+// what was issued is rated through its issued statements and its closing
+// statement.
+func (t *tree) rate(src Aggregator, from, to date.Date, toContractEnd bool, is *issuance, changes *Changes) ([]Statement, error) {
 	root := t.root
 	lo, hi := max(from, root.start), bound(root.end, to+1)
+	start := root.grid.Index(root.start)
+	// A contract whose end moved before what was issued still shows its
+	// issued statements, and its corrections go on a closing statement:
+	// the period after the last issued one (docs/issued.md).
+	var closing bool
+	var openP schedule.Period
+	if is != nil {
+		if err := is.need([]int{is.n - 1}, false); err != nil {
+			return nil, err
+		}
+		openP, _ = root.grid.Period(start+is.n, root.start, 0)
+		closing = root.end != 0 && openP.Start >= root.end
+		reach := is.read[is.n-1].PeriodEnd + 1
+		if closing && to+1 >= root.end {
+			reach = openP.End
+		}
+		if toContractEnd {
+			hi = max(hi, reach)
+		} else {
+			hi = max(hi, min(reach, to+1))
+		}
+	}
 	if lo >= hi {
 		return []Statement{}, nil
 	}
@@ -161,7 +188,6 @@ func (t *tree) rate(src Aggregator, from, to date.Date, is *issuance, changes *C
 	e := &engine{t: t, places: t.places, src: src,
 		cache: make([][]agg, len(t.products)), next: make([]int, len(t.products))}
 	out := make([]Statement, 0, last-first+1)
-	start := root.grid.Index(root.start)
 	open := start
 	if is != nil {
 		open += is.n
@@ -215,7 +241,17 @@ func (t *tree) rate(src Aggregator, from, to date.Date, is *issuance, changes *C
 					return nil, err
 				}
 			}
-			p, _ := root.period(k)
+			if closing && k >= open {
+				if k == open && k >= first && len(adjust) > 0 {
+					is.seed(t, k-start-1)
+					out = append(out, t.closingStatement(openP, adjust))
+				}
+				continue
+			}
+			p, ok := root.period(k)
+			if !ok {
+				p, _ = root.grid.Period(k, root.start, 0) // past the end: nothing is billed in it
+			}
 			e.pinned = nil
 			switch {
 			case k < open:
@@ -239,6 +275,17 @@ func (t *tree) rate(src Aggregator, from, to date.Date, is *issuance, changes *C
 		}
 	}
 	return out, nil
+}
+
+// closingStatement is the statement after the last issued one of a
+// contract that ended before it: its period p, outside the contract's
+// dates, holds only the adjustments of what was issued. Credits do not pay
+// it: the contract has ended.
+func (t *tree) closingStatement(p schedule.Period, adjust []Line) Statement {
+	s := Statement{ContractID: t.parent.ID, Currency: t.currency, PeriodStart: p.Start, PeriodEnd: p.Last(),
+		Lines: adjust, CreditBalances: t.balances(p.Last())}
+	s.sum()
+	return s
 }
 
 // runs returns the runs of statements [a, b] to rate, in order: with no

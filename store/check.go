@@ -142,3 +142,38 @@ func CheckIssued(is Issued) error {
 	}
 	return limits.Text("store", "documents", is.Documents)
 }
+
+// IssuedParent is what [CheckIssuedParents] needs of a stored parent
+// contract: the contract as stored, and whether it has issued statements.
+type IssuedParent func(id uuid.UUID) (stored contract.ParentContract, issued bool)
+
+// CheckIssuedParents refuses (invalid_input) a save that changes the start
+// date, currency or billing frequency of a parent contract with issued
+// statements: its periods and amounts are those of the statements issued,
+// so changing them would leave a contract its issued statements no longer
+// fit (docs/issued.md). Its end date, lists and everything else remain
+// corrections, billed through adjustments. Back ends call it before
+// writing.
+func CheckIssuedParents(b contract.Objects, stored IssuedParent) error {
+	var errs []error
+	for i, p := range b.ParentContracts {
+		old, issued := stored(p.ID)
+		if !issued {
+			continue
+		}
+		fail := func(field, what string) {
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "store", fmt.Sprintf("parent_contracts[%d].%s", i, field),
+				fmt.Sprintf("the contract has issued statements: its %s is fixed (start a new parent contract to change it)", what)))
+		}
+		if p.Start != old.Start {
+			fail("start_date", "start date")
+		}
+		if p.Currency.Code() != old.Currency.Code() {
+			fail("currency", "currency")
+		}
+		if p.BillingFrequency != old.BillingFrequency {
+			fail("billing_frequency", "billing frequency")
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/store"
 )
 
@@ -130,6 +131,31 @@ func (s *Store) Save(ctx context.Context, org uuid.UUID, b store.Batch) (contrac
 	}
 	if err := store.CheckTrees(objs, t.graph()); err != nil {
 		return contract.Objects{}, err
+	}
+	if err := store.CheckIssuedParents(objs, func(id uuid.UUID) (contract.ParentContract, bool) {
+		d := t.docs[id]
+		if d == nil || len(t.issued[id]) == 0 {
+			return contract.ParentContract{}, false
+		}
+		p, _ := d.value.(contract.ParentContract)
+		return p, true
+	}); err != nil {
+		return contract.Objects{}, err
+	}
+	// A fee's versions, stored and saved, share its period.
+	for i, f := range objs.FixedFees {
+		old := t.docs[f.ID]
+		if old == nil || old.kind != contract.KindFixedFee {
+			continue
+		}
+		merged := contract.KindFixedFee.Merge(old.all(), staged[f.ID].versions)
+		fees := make([]plan.FixedFee, len(merged))
+		for k, v := range merged {
+			fees[k] = v.(plan.FixedFee)
+		}
+		if err := contract.CheckFeeVersions(fees, fmt.Sprintf("fixed_fees[%d]", i)); err != nil {
+			return contract.Objects{}, err
+		}
 	}
 	// Give back what was stored: each document once, the later of two
 	// with one id, in batch order.

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/store"
 )
 
@@ -113,6 +115,12 @@ func (s *Store) save(ctx context.Context, tx pgx.Tx, org uuid.UUID, ifVersion ma
 		return err
 	}
 	if err := s.checkTrees(ctx, tx, org, objs, rows); err != nil {
+		return err
+	}
+	if err := checkIssuedParents(ctx, tx, org, objs); err != nil {
+		return err
+	}
+	if err := checkFeeVersions(ctx, tx, org, objs); err != nil {
 		return err
 	}
 	return write(ctx, tx, org, rows, func(id uuid.UUID) bool { _, ok := stored[id]; return ok })
@@ -338,4 +346,76 @@ func references(o contract.Objects) []uuid.UUID {
 		node(p.SubContract)
 	}
 	return ids
+}
+
+// checkIssuedParents runs [store.CheckIssuedParents] on the batch's parent
+// contracts that have issued statements, as stored.
+func checkIssuedParents(ctx context.Context, tx pgx.Tx, org uuid.UUID, objs contract.Objects) error {
+	if len(objs.ParentContracts) == 0 {
+		return nil
+	}
+	ids := objs.IDsOf(contract.KindParentContract)
+	q, err := tx.Query(ctx, `SELECT d.id, d.body FROM pricekit_documents d
+		WHERE d.org = $1 AND d.id = ANY($2) AND d.kind = 'parent_contracts'
+		AND EXISTS (SELECT 1 FROM pricekit_issued_statements i WHERE i.org = d.org AND i.contract = d.id)`, org, ids)
+	if err != nil {
+		return fmt.Errorf("postgres: save: %w", err)
+	}
+	issued := map[uuid.UUID]contract.ParentContract{}
+	var id uuid.UUID
+	var body []byte
+	if _, err := pgx.ForEachRow(q, []any{&id, &body}, func() error {
+		var p contract.ParentContract
+		if err := json.Unmarshal(body, &p); err != nil {
+			return fmt.Errorf("postgres: save: stored parent contract %s does not decode: %w", id, err)
+		}
+		issued[id] = p
+		return nil
+	}); err != nil {
+		return err
+	}
+	return store.CheckIssuedParents(objs, func(id uuid.UUID) (contract.ParentContract, bool) {
+		p, ok := issued[id]
+		return p, ok
+	})
+}
+
+// checkFeeVersions refuses dated versions of a stored fee whose period is
+// not the stored versions' ([contract.CheckFeeVersions]); a batch holding
+// a base version replaces them all, and the batch itself was validated.
+func checkFeeVersions(ctx context.Context, tx pgx.Tx, org uuid.UUID, objs contract.Objects) error {
+	var ids []uuid.UUID
+	for _, set := range objs.Sets(contract.KindFixedFee) {
+		if f := set.Docs[0].(plan.FixedFee); f.EffectiveFrom != 0 {
+			ids = append(ids, set.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	q, err := tx.Query(ctx, `SELECT body FROM pricekit_document_versions WHERE org = $1 AND id = ANY($2) ORDER BY id, effective_from`,
+		org, ids)
+	if err != nil {
+		return fmt.Errorf("postgres: save: %w", err)
+	}
+	stored := map[uuid.UUID][]plan.FixedFee{}
+	var body []byte
+	if _, err := pgx.ForEachRow(q, []any{&body}, func() error {
+		var f plan.FixedFee
+		if err := json.Unmarshal(body, &f); err != nil {
+			return fmt.Errorf("postgres: save: a stored fee version does not decode: %w", err)
+		}
+		stored[f.ID] = append(stored[f.ID], f)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for i, f := range objs.FixedFees {
+		if old := stored[f.ID]; len(old) > 0 && f.EffectiveFrom != 0 {
+			if err := contract.CheckFeeVersions([]plan.FixedFee{old[0], f}, fmt.Sprintf("fixed_fees[%d]", i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

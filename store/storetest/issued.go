@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/contract"
 	"github.com/pricekit/pricekit/store"
 	"github.com/pricekit/pricekit/usage"
 )
@@ -38,6 +39,7 @@ func issuedTests() []test {
 		{"statement byte for byte", testIssueBytes},
 		{"position is the ingest position", testIssuePosition},
 		{"organizations", testIssueOrganizations},
+		{"an issued contract keeps its periods", testIssuedContractKeepsItsPeriods},
 		{"concurrent/same statements", testIssueConcurrent},
 		{"concurrent/other periods", testIssueConcurrentConflict},
 	}
@@ -413,4 +415,29 @@ func testIssueConcurrentConflict(t *testing.T, s store.Store) {
 	})
 	require.Equal(t, int64(1), wins.Load())
 	assert.Equal(t, []store.Issued{won.Load().(store.Issued)}, issued(t, s, org, tr.parent.ID))
+}
+
+// testIssuedContractKeepsItsPeriods checks that a parent contract with
+// issued statements keeps its start date, currency and billing frequency
+// (invalid_input, nothing written), while its end date stays a
+// correction.
+func testIssuedContractKeepsItsPeriods(t *testing.T, s store.Store) {
+	org, tr := usageTree(t, s)
+	issue(t, s, org, tr.parent.ID, statement(1))
+	before := take(t, s, org)
+	for name, change := range map[string]func(p *contract.ParentContract){
+		"start_date":        func(p *contract.ParentContract) { p.Start++ },
+		"currency":          func(p *contract.ParentContract) { p.Currency = "JPY" },
+		"billing_frequency": func(p *contract.ParentContract) { p.BillingFrequency = tr.freq.ID },
+	} {
+		p := tr.parent.Clone()
+		change(&p)
+		_, err := s.Save(t.Context(), org, store.Batch{Objects: contract.Objects{ParentContracts: []contract.ParentContract{p}}})
+		require.ErrorIs(t, err, store.ErrInvalidInput, name)
+		assert.Equal(t, "parent_contracts[0]."+name, pricekit.First(err).Field)
+		unchanged(t, s, org, before)
+	}
+	p := tr.parent.Clone()
+	p.End = day("2024-06-30")
+	save(t, s, org, contract.Objects{ParentContracts: []contract.ParentContract{p}})
 }

@@ -25,6 +25,7 @@ import (
 func versionTests() []test {
 	return []test{
 		{"add a version", testVersionAdd},
+		{"versions of a fee share its period", testFeeVersionsShareAPeriod},
 		{"replace the version of a day", testVersionReplaceDay},
 		{"correction drops dated versions", testVersionCorrection},
 		{"base first, then by day", testVersionOrder},
@@ -441,4 +442,24 @@ func testVersionConcurrentDays(t *testing.T, s store.Store) {
 	v, err := s.Version(t.Context(), org, tr.fee.ID)
 	require.NoError(t, err)
 	assert.Equal(t, 1+saved.Load(), v)
+}
+
+// testFeeVersionsShareAPeriod checks that a dated version of a stored fee
+// with another period is refused and writes nothing, in a batch or over
+// the stored versions, while a correction may change the period.
+func testFeeVersionsShareAPeriod(t *testing.T, s store.Store) {
+	org, tr := usageTree(t, s)
+	before := take(t, s, org)
+	v := tr.fee
+	v.Period, v.EffectiveFrom = plan.FeePeriod{Once: true}, day("2024-06-01")
+	_, err := s.Save(t.Context(), org, store.Batch{Objects: contract.Objects{FixedFees: []plan.FixedFee{v}}})
+	require.ErrorIs(t, err, store.ErrInvalidInput)
+	assert.Equal(t, "fixed_fees[0].period", pricekit.First(err).Field)
+	unchanged(t, s, org, before)
+	_, err = s.Save(t.Context(), org, store.Batch{Objects: contract.Objects{FixedFees: []plan.FixedFee{tr.fee, v}}})
+	require.ErrorIs(t, err, store.ErrInvalidInput, "in one batch")
+	unchanged(t, s, org, before)
+	corrected := tr.fee
+	corrected.Period = plan.FeePeriod{Once: true}
+	save(t, s, org, contract.Objects{FixedFees: []plan.FixedFee{corrected}})
 }
