@@ -28,7 +28,9 @@ func checkDecoded[T interface{ Validate() error }](t *testing.T, in []byte) (T, 
 
 func FuzzDiscount(f *testing.F) {
 	f.Add(seedFile(f, "discount.json"), "150")
-	for _, s := range []string{`{"amount": "5.50"}`, `{"percentage": 10, "amount": 5}`, `{"percentage": "100", "threshold": "0"}`, `{}`} {
+	for _, s := range []string{`{"amount": "5.50"}`, `{"percentage": 10, "amount": 5}`, `{"percentage": "100", "threshold": "0"}`, `{}`,
+		`{"amount": 20, "duration": "once", "start_date": "2024-02-15"}`, `{"percentage": 5, "duration": 3, "effective_from": "2024-03-01"}`,
+		`{"percentage": 5, "duration": 0}`} {
 		f.Add([]byte(s), "99.99")
 	}
 	f.Fuzz(func(t *testing.T, in []byte, subtotal string) {
@@ -48,11 +50,22 @@ func FuzzDiscount(f *testing.F) {
 
 func FuzzMinimum(f *testing.F) {
 	f.Add(seedFile(f, "minimum.json"))
-	for _, s := range []string{`{"amount": "0.001"}`, `{"amount": -1}`, `{}`} {
+	for _, s := range []string{`{"amount": "0.001"}`, `{"amount": -1}`, `{}`, `{"amount": 1200, "period": "1Y"}`,
+		`{"amount": 5, "period": "0M", "effective_from": "2024-01-01"}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		checkDecoded[modifier.Minimum](t, in)
+	})
+}
+
+func FuzzMaximum(f *testing.F) {
+	for _, s := range []string{`{"amount": "150.00"}`, `{"amount": -1}`, `{}`, `{"amount": 5, "effective_from": "2024-01-01"}`,
+		`{"amount": 5, "period": "1M"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		checkDecoded[modifier.Maximum](t, in)
 	})
 }
 
@@ -63,6 +76,9 @@ func FuzzCredit(f *testing.F) {
 		`{"amount": 1, "expiry": null, "priority": -3, "start_date": "0000-01-01"}`,
 		`{"amount": 1, "start_date": "2024-02-30"}`,
 		`{}`,
+		`{"amount": 30, "recurrence": "1M", "rollover": "0.5"}`,
+		`{"amount": 30, "recurrence": "2W", "expiry": "10D", "rollover": 1}`,
+		`{"amount": 30, "rollover": 0.5}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -73,5 +89,9 @@ func FuzzCredit(f *testing.F) {
 		}
 		grant, expiry := c.Window(1)
 		require.True(t, expiry == 0 || expiry > grant, "window [%s, %s)", grant, expiry)
+		if !c.Recurrence.IsZero() {
+			next, _ := c.Grant(1, 1)
+			require.Greater(t, next, grant, "grants follow each other")
+		}
 	})
 }

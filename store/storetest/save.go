@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,6 +18,7 @@ import (
 func saveTests() []test {
 	return []test{
 		{"RoundTrip", testRoundTrip},
+		{"RoundTripPricingBreadth", testRoundTripPricingBreadth},
 		{"ReturnsStored", testReturnsStored},
 		{"AssignsIDs", testAssignsIDs},
 		{"Replace", testReplace},
@@ -380,4 +382,45 @@ func testIDKindBatch(t *testing.T, s store.Store) {
 	require.ErrorIs(t, err, store.ErrInvalidInput)
 	_, err = s.Version(t.Context(), org, id)
 	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+// testRoundTripPricingBreadth checks that every field of the pricing
+// documents comes back as saved: plan bounds and free units, percentage
+// plans, discounts with a duration, term commitments, maximums, recurring
+// credits with rollover, and the maximums a contract lists.
+func testRoundTripPricingBreadth(t *testing.T, s store.Store) {
+	org := uuid.New()
+	bounded := plan.TierPlan{ID: uuid.New(), DisplayName: "units", Pricing: plan.Graduated,
+		Tiers: []plan.Tier{{Start: dec("0"), UnitPrice: dec("1.00")}}, FreeQuantity: dec("50"),
+		Minimum: decimal.NewNullDecimal(dec("5.00")), Maximum: decimal.NewNullDecimal(dec("500"))}
+	card := plan.TierPlan{ID: uuid.New(), DisplayName: "card", Pricing: plan.Percentage, Rate: dec("1.3"),
+		EventFee: dec("0.30"), FreeEvents: 10, EventMinimum: decimal.NewNullDecimal(dec("0.50")),
+		EventMaximum: decimal.NewNullDecimal(dec("10"))}
+	coupon := modifier.Discount{ID: uuid.New(), Amount: decimal.NewNullDecimal(dec("20")), Duration: 2,
+		StartDate: day("2024-02-15")}
+	commitment := modifier.Minimum{ID: uuid.New(), Amount: dec("1200"), Period: schedule.Every{N: 1, Unit: schedule.Year}}
+	cap := modifier.Maximum{ID: uuid.New(), Amount: dec("150"), EffectiveFrom: day("2024-03-01")}
+	included := modifier.Credit{ID: uuid.New(), Amount: dec("30"), Priority: 50,
+		Recurrence: schedule.Every{N: 1, Unit: schedule.Month}, Rollover: dec("0.5")}
+	units := contract.ProductContract{ID: uuid.New(), ProductID: uuid.New(), PlanID: bounded.ID,
+		Dates: contract.Dates{Start: day("2024-01-01")}}
+	payments := contract.ProductContract{ID: uuid.New(), ProductID: uuid.New(), PlanID: card.ID,
+		Dates: contract.Dates{Start: day("2024-01-01")}}
+	parent := contract.ParentContract{SubContract: contract.SubContract{ID: uuid.New(),
+		Dates: contract.Dates{Start: day("2024-01-01")}, ProductContracts: []uuid.UUID{units.ID, payments.ID},
+		Discounts: []uuid.UUID{coupon.ID}, Minimums: []uuid.UUID{commitment.ID}, Maximums: []uuid.UUID{cap.ID},
+		Credits: []uuid.UUID{included.ID}}}
+	objs := contract.Objects{Plans: []plan.TierPlan{bounded, card}, Discounts: []modifier.Discount{coupon},
+		Minimums: []modifier.Minimum{commitment}, Maximums: []modifier.Maximum{cap}, Credits: []modifier.Credit{included},
+		ProductContracts: []contract.ProductContract{units, payments}, ParentContracts: []contract.ParentContract{parent}}
+	save(t, s, org, objs)
+	got, err := store.Resolve(t.Context(), s, org, parent.ID)
+	require.NoError(t, err)
+	want := objs.Clone()
+	want.ParentContracts[0].OrganizationID = org
+	assertSame(t, only(want, contract.KindPlan), only(got, contract.KindPlan))
+	for _, k := range []contract.Kind{contract.KindDiscount, contract.KindMinimum, contract.KindMaximum, contract.KindCredit,
+		contract.KindProductContract, contract.KindParentContract} {
+		assertSame(t, only(want, k), only(got, k), "%s", k)
+	}
 }
