@@ -105,7 +105,12 @@ func (l *Log) Charges(groups []int32, bounds []date.Date, w usage.Window, c usag
 		return out
 	}
 	lo, hi := int32(bounds[0]), int32(bounds[n])
-	var cells []cell
+	// The cells are copied out once, into a slice sized for all of them.
+	size := 0
+	for _, g := range groups {
+		l.runs(g, func(run []cell) { size += len(run) })
+	}
+	cells := make([]cell, 0, size)
 	for _, g := range groups {
 		l.runs(g, func(run []cell) {
 			for _, x := range run {
@@ -115,7 +120,12 @@ func (l *Log) Charges(groups []int32, bounds []date.Date, w usage.Window, c usag
 			}
 		})
 	}
-	slices.SortFunc(cells, func(a, b cell) int { return cmp.Compare(key(a.day, a.pos), key(b.day, b.pos)) })
+	// Free events are the first by day, then by ingest order; events
+	// mostly come in that order already.
+	order := func(a, b cell) int { return cmp.Compare(key(a.day, a.pos), key(b.day, b.pos)) }
+	if !slices.IsSortedFunc(cells, order) {
+		slices.SortFunc(cells, order)
+	}
 	p := newCharger(c)
 	for start := 0; start < len(cells); {
 		k, _ := slices.BinarySearch(bounds, date.Date(cells[start].day))
