@@ -97,3 +97,49 @@ func ExampleRate_descendantWithItsOwnFrequency() {
 	// 2024-02-01 total 0.00
 	// 2024-03-01 total 0.00
 }
+
+// A spend cap, a commitment over the quarter and credit included every
+// month, half of what is left rolling over.
+func ExampleRate_capsCommitmentsAndRecurringCredits() {
+	d := decimal.RequireFromString
+	jan1 := date.New(2024, 1, 1)
+	unit := plan.TierPlan{ID: uuid.New(), Pricing: plan.Graduated, Tiers: []plan.Tier{{Start: d("0"), UnitPrice: d("1")}}}
+	api := contract.ProductContract{ID: uuid.New(), ProductID: uuid.New(), PlanID: unit.ID,
+		Dates: contract.Dates{Start: jan1}}
+	cap := modifier.Maximum{ID: uuid.New(), Amount: d("150")}
+	quarter := modifier.Minimum{ID: uuid.New(), Amount: d("300"), Period: schedule.Every{N: 3, Unit: schedule.Month}}
+	included := modifier.Credit{ID: uuid.New(), Amount: d("20"), Priority: modifier.DefaultPriority,
+		Recurrence: schedule.Every{N: 1, Unit: schedule.Month}, Rollover: d("0.5")}
+	parent := contract.ParentContract{SubContract: contract.SubContract{ID: uuid.New(),
+		Dates: contract.Dates{Start: jan1, End: date.New(2024, 3, 31)}, ProductContracts: []uuid.UUID{api.ID},
+		Minimums: []uuid.UUID{quarter.ID}, Maximums: []uuid.UUID{cap.ID}, Credits: []uuid.UUID{included.ID}}}
+	stmts, err := rating.Rate(rating.Input{
+		Objects: contract.Objects{Plans: []plan.TierPlan{unit}, ProductContracts: []contract.ProductContract{api},
+			Minimums: []modifier.Minimum{quarter}, Maximums: []modifier.Maximum{cap}, Credits: []modifier.Credit{included},
+			ParentContracts: []contract.ParentContract{parent}},
+		Contract: parent.ID,
+		Usage: []usage.Event{
+			{ContractID: api.ID, Date: jan1 + 4, Quantity: d("10")},
+			{ContractID: api.ID, Date: jan1 + 40, Quantity: d("200")},
+			{ContractID: api.ID, Date: jan1 + 70, Quantity: d("40")},
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, s := range stmts {
+		fmt.Println(s.PeriodStart, "total", s.Total.StringFixed(2))
+		for _, l := range s.Lines[1:] {
+			fmt.Println("  ", l.Kind, l.Amount.StringFixed(2), "|", l.Calculation)
+		}
+	}
+	// Output:
+	// 2024-01-01 total 0.00
+	//    credit -10.00 | credit balance 20.00 pays 10.00, leaves 10.00
+	// 2024-02-01 total 125.00
+	//    maximum -50.00 | maximum 150.00: 200.00 − 150.00 = 50.00
+	//    credit -25.00 | credit balance 25.00 pays 25.00, leaves 0.00
+	// 2024-03-01 total 70.00
+	//    minimum 50.00 | commitment 300.00 for 2024-01-01 – 2024-03-31 − 250.00 billed = 50.00
+	//    credit -20.00 | credit balance 20.00 pays 20.00, leaves 0.00
+}
