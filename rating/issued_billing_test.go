@@ -29,7 +29,7 @@ import (
 func TestPropertyIssuingThroughAStore(t *testing.T) {
 	ctx := context.Background()
 	org := uuid.MustParse("00000000-0000-4000-8000-0000000000aa")
-	for i := range testrun.Cases(60, 600) {
+	for i := range testrun.Cases(30, 150) {
 		g := newGen(uint64(51000 + i))
 		g.aligned, g.shallow = i%3 == 0, i%3 == 1
 		in, to := g.tree()

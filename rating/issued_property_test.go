@@ -22,7 +22,7 @@ import (
 // gives: the issued ones as they were, the open one without adjustments
 // and from the same balances, and the rest after it.
 func TestPropertyIssuingChangesNothing(t *testing.T) {
-	for i := range testrun.Cases(120, 2000) {
+	for i := range testrun.Cases(120, 1000) {
 		g := newGen(uint64(7000 + i))
 		g.aligned, g.shallow = i%3 == 0, i%3 == 1
 		in, to := g.tree()
