@@ -100,8 +100,9 @@ func (o Objects) Validate() error {
 			kindOf[id] = k
 		})
 	}
-	// The versions of a fee share its period.
-	for _, set := range o.Sets(KindFixedFee) {
+	// The versions of a fee share its period (looked at only when an id
+	// comes twice: a bundle seldom holds versions).
+	for _, set := range feeVersions(o.FixedFees) {
 		fees := make([]plan.FixedFee, len(set.Docs))
 		for i, d := range set.Docs {
 			fees[i] = d.(plan.FixedFee)
@@ -169,4 +170,27 @@ func (o Objects) eachID(kind Kind, add func(uuid.UUID)) {
 	if e, ok := lookupKind(kind); ok {
 		e.each(&o, func(_ int, id uuid.UUID, _ any) { add(id) })
 	}
+}
+
+// feeVersions returns the version sets of the fees whose id o holds more
+// than once.
+func feeVersions(fees []plan.FixedFee) []Set {
+	twice := false
+	if len(fees) <= 16 {
+		for i := 1; i < len(fees) && !twice; i++ {
+			for j := range i {
+				twice = twice || fees[j].ID == fees[i].ID
+			}
+		}
+	} else {
+		seen := make(map[uuid.UUID]bool, len(fees))
+		for _, f := range fees {
+			twice = twice || seen[f.ID]
+			seen[f.ID] = true
+		}
+	}
+	if !twice {
+		return nil
+	}
+	return Objects{FixedFees: fees}.Sets(KindFixedFee)
 }

@@ -447,7 +447,7 @@ func TestIssuedReaderIsReadSparingly(t *testing.T) {
 	got, err = rating.Rate(rating.Input{Objects: b.Objects, Contract: id, Usage: late, IssuedFrom: r,
 		Changes: &rating.Changes{Since: int64(len(events))}, From: day("2024-12-01"), To: day("2024-12-31")})
 	require.NoError(t, err)
-	assert.Equal(t, [][]int{{10}, {2}}, r.reads, "the last, then March, which the late event reaches")
+	assert.Equal(t, [][]int{{2, 10}}, r.reads, "March, which the late event reaches, and the last")
 	require.Len(t, adjustments(got[0]), 1)
 }
 

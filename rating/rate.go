@@ -166,12 +166,9 @@ func (t *tree) rate(src Aggregator, from, to date.Date, toContractEnd bool, is *
 	var closing bool
 	var openP schedule.Period
 	if is != nil {
-		if err := is.need([]int{is.n - 1}, false); err != nil {
-			return nil, err
-		}
 		openP, _ = root.grid.Period(start+is.n, root.start, 0)
 		closing = root.end != 0 && openP.Start >= root.end
-		reach := is.read[is.n-1].PeriodEnd + 1
+		reach := openP.Start // the last issued period's end
 		if closing && to+1 >= root.end {
 			reach = openP.End
 		}
