@@ -131,7 +131,7 @@ func (e *engine) requests(reqs []usage.Request, owners []*product, p *product, s
 		r := usage.Request{Contract: p.pc.ID, Bounds: b[from : k+1], Want: wants(v.pricer.Aggregation()),
 			Charge: v.pricer.Charge()}
 		if r.Charge != nil {
-			r.Want = usage.WantCount
+			r.Want = usage.WantSum // the line's quantity: every event's, free ones too
 		}
 		reqs, owners = append(reqs, r), append(owners, p)
 		from = k

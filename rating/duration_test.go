@@ -126,3 +126,36 @@ func TestPropertyDurationLimitsPeriods(t *testing.T) {
 		}
 	}
 }
+
+func TestDiscountDurationFromBeforeTheNode(t *testing.T) {
+	// A start date before the node's start counts from the node's start:
+	// the parent's first two months, and the sub's first two periods.
+	var b bundle
+	fee, subFee := b.fee("100", ""), b.fee("50", "")
+	early := b.amountOff("10")
+	b.Discounts[0].Duration, b.Discounts[0].StartDate = 2, day("2023-06-01")
+	subOff := b.amountOff("7")
+	b.Discounts[1].Duration, b.Discounts[1].StartDate = 2, day("2024-03-01")
+	sub := b.sub(contract.SubContract{Dates: dates("2024-06-01", ""), FixedFees: ids(subFee), Discounts: ids(subOff)})
+	id := b.parent(contract.ParentContract{SubContract: contract.SubContract{Dates: dates("2024-01-01", "2024-08-31"),
+		FixedFees: ids(fee), SubContracts: ids(sub), Discounts: ids(early)}})
+	got := b.rate(t, id, "", "")
+	for i, want := range []string{"-10", "-10", "0", "0", "0", "-7", "-7", "0"} {
+		assertDec(t, want, got[i].Discounts, "period %d", i)
+	}
+}
+
+func TestDiscountDurationOfADatedVersion(t *testing.T) {
+	// "2.00 off for two months" saved from June counts June's periods.
+	var b bundle
+	fee := b.fee("100", "")
+	off := b.amountOff("1")
+	b.Discounts = append(b.Discounts, modifier.Discount{ID: off, Amount: decimalOf("2"), Duration: 2,
+		EffectiveFrom: day("2024-06-01")})
+	id := b.parent(contract.ParentContract{SubContract: contract.SubContract{Dates: dates("2024-01-01", "2024-08-31"),
+		FixedFees: ids(fee), Discounts: ids(off)}})
+	got := b.rate(t, id, "", "")
+	for i, want := range []string{"-1", "-1", "-1", "-1", "-1", "-2", "-2", "0"} {
+		assertDec(t, want, got[i].Discounts, "period %d", i)
+	}
+}

@@ -43,7 +43,7 @@ func (e *engine) usageLine(p *product, q schedule.Period) Line {
 		if a.Charges != nil {
 			c = *a.Charges
 		}
-		raw = money.Trim(c.Quantity)
+		raw = money.Trim(a.Sum) // every event's quantity, free ones too
 		qty = raw
 		amount, x = v.pricer.ChargeLine(c, q, e.places)
 	} else {

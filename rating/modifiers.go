@@ -101,11 +101,12 @@ func (e *engine) discounts(sl *slice) {
 // (docs/modifiers.md): p begins on or after d's start date (default: n's
 // start) and, with a duration, is one of the first that many such periods
 // of n, counted as n bills them.
+//
+// The periods are counted from the node's effective start at the earliest,
+// and, for a dated version, from the day it takes effect: "2.00 off for
+// two months" saved from June counts June's periods.
 func applies(n *node, d *modifier.Discount, p schedule.Period) bool {
-	from := d.StartDate
-	if from == 0 {
-		from = n.start
-	}
+	from := max(d.StartDate, n.start, d.EffectiveFrom)
 	if p.Start < from {
 		return false
 	}

@@ -31,7 +31,7 @@ func TestPercentagePricing(t *testing.T) {
 	require.Len(t, got, 2)
 	l := got[0].Lines[0]
 	assertDec(t, "7.10", l.Amount)
-	assertDec(t, "1110", l.Quantity, "the paying events' quantities")
+	assertDec(t, "2110", l.Quantity, "every event's quantity, the free one's too")
 	assert.Contains(t, l.Calculation.String(), "first event free")
 	assert.Contains(t, l.Calculation.String(), "raised to the event minimum")
 	assert.Contains(t, l.Calculation.String(), "lowered to the event maximum")
