@@ -1,17 +1,23 @@
 package storetest
 
 import (
+	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/rickb777/date/v2"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pricekit/pricekit/billing"
 	"github.com/pricekit/pricekit/contract"
+	"github.com/pricekit/pricekit/modifier"
 	"github.com/pricekit/pricekit/plan"
 	"github.com/pricekit/pricekit/rating"
+	"github.com/pricekit/pricekit/schedule"
 	"github.com/pricekit/pricekit/store"
 	"github.com/pricekit/pricekit/usage"
 )
@@ -23,6 +29,7 @@ import (
 func rateableTests() []test {
 	return []test{
 		{"shortened product contract", testRateableShortened},
+		{"pricing breadth rated through the store as in memory", testRateablePricingBreadth},
 		{"time zone changed", testRateableTimeZone},
 		{"product contract taken out", testRateableTakenOut},
 		{"parent contract shortened", testRateableParentShortened},
@@ -112,4 +119,53 @@ func testRateableParentShortened(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"1.00", "0.00", "10.00", "0.00"}, totals(stmts))
 	assert.Equal(t, day("2024-04-15"), stmts[3].PeriodEnd)
+}
+
+// testRateablePricingBreadth checks that a contract using percentage
+// pricing, plan bounds, a cap, a commitment and a recurring credit is
+// rated through the store exactly as from the same events in memory: the
+// per-event charges come from where the usage is kept.
+func testRateablePricingBreadth(t *testing.T, s store.Store) {
+	org := uuid.New()
+	start := day("2024-01-01")
+	card := plan.TierPlan{ID: uuid.New(), Pricing: plan.Percentage, Rate: dec("2"), EventFee: dec("0.25"),
+		FreeEvents: 1, EventMinimum: decimal.NewNullDecimal(dec("0.50")), EventMaximum: decimal.NewNullDecimal(dec("9"))}
+	units := plan.TierPlan{ID: uuid.New(), Pricing: plan.Graduated, Tiers: []plan.Tier{{Start: dec("0"), UnitPrice: dec("1")}},
+		FreeQuantity: dec("5"), Minimum: decimal.NewNullDecimal(dec("3"))}
+	payments := contract.ProductContract{ID: uuid.New(), ProductID: uuid.New(), PlanID: card.ID, Dates: contract.Dates{Start: start}}
+	seats := contract.ProductContract{ID: uuid.New(), ProductID: uuid.New(), PlanID: units.ID, Dates: contract.Dates{Start: start}}
+	cap := modifier.Maximum{ID: uuid.New(), Amount: dec("80")}
+	quarter := modifier.Minimum{ID: uuid.New(), Amount: dec("150"), Period: schedule.Every{N: 3, Unit: schedule.Month}}
+	included := modifier.Credit{ID: uuid.New(), Amount: dec("10"), Priority: 50, Recurrence: schedule.Every{N: 1, Unit: schedule.Month},
+		Rollover: dec("0.5")}
+	parent := contract.ParentContract{SubContract: contract.SubContract{ID: uuid.New(),
+		Dates: contract.Dates{Start: start, End: day("2024-06-30")}, ProductContracts: []uuid.UUID{payments.ID, seats.ID},
+		Minimums: []uuid.UUID{quarter.ID}, Maximums: []uuid.UUID{cap.ID}, Credits: []uuid.UUID{included.ID}}}
+	objs := contract.Objects{Plans: []plan.TierPlan{card, units}, Minimums: []modifier.Minimum{quarter},
+		Maximums: []modifier.Maximum{cap}, Credits: []modifier.Credit{included},
+		ProductContracts: []contract.ProductContract{payments, seats}, ParentContracts: []contract.ParentContract{parent}}
+	save(t, s, org, objs)
+	var events []usage.Event
+	for i := range 120 {
+		pc := payments.ID
+		if i%3 == 0 {
+			pc = seats.ID
+		}
+		events = append(events, usage.Event{ID: fmt.Sprintf("e%d", i), ContractID: pc, Date: start + date.Date(i*3/2),
+			Quantity: dec(fmt.Sprintf("%d.%02d", (i*37)%900, i%100))})
+	}
+	_, err := s.Ingest(t.Context(), org, events)
+	require.NoError(t, err)
+	stored, err := billing.Rate(t.Context(), s, org, parent.ID, 0, 0)
+	require.NoError(t, err)
+	saved, err := store.Resolve(t.Context(), s, org, parent.ID)
+	require.NoError(t, err)
+	inMemory, err := rating.Rate(rating.Input{Objects: saved, Contract: parent.ID, Usage: events})
+	require.NoError(t, err)
+	require.Len(t, stored, 6)
+	want, err := json.Marshal(inMemory)
+	require.NoError(t, err)
+	got, err := json.Marshal(stored)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(want), string(got))
 }
