@@ -46,12 +46,12 @@ type Reader interface {
 // statement after them carries the adjustments of everything that changed
 // since (docs/statements.md).
 func Rate(ctx context.Context, st Reader, org, id uuid.UUID, from, to date.Date) ([]rating.Statement, error) {
-	in, err := input(ctx, st, org, id, true)
+	l, err := load(ctx, st, org, id, true)
 	if err != nil {
 		return nil, err
 	}
-	in.From, in.To = from, to
-	return rating.Rate(in)
+	l.in.From, l.in.To = from, to
+	return rating.Rate(l.in)
 }
 
 // Input returns what rating needs to rate stored parent contract id: its
@@ -62,26 +62,35 @@ func Rate(ctx context.Context, st Reader, org, id uuid.UUID, from, to date.Date)
 // input's aggregator and reader use ctx: pass it to [rating.Rate] before
 // ctx ends.
 func Input(ctx context.Context, st Reader, org, id uuid.UUID) (rating.Input, error) {
-	return input(ctx, st, org, id, false)
+	l, err := load(ctx, st, org, id, false)
+	return l.in, err
 }
 
-// input is Input; with share, the statements its reader reads share
-// memory with the cache of decoded statements (see decodeIssued): for
-// rating, which only reads them, and never for a caller.
-func input(ctx context.Context, st Reader, org, id uuid.UUID, share bool) (rating.Input, error) {
+// loaded is what billing reads of a stored contract to rate it.
+type loaded struct {
+	in        rating.Input
+	index     []store.Issued // its issued statements, without their bytes
+	documents string         // the tree's fingerprint, when some are issued
+}
+
+// load reads what rating needs of stored parent contract id (see Input).
+// With share, the statements its reader reads share memory with the cache
+// of decoded statements (see decodeIssued): for rating, which only reads
+// them, and never for a caller.
+func load(ctx context.Context, st Reader, org, id uuid.UUID, share bool) (loaded, error) {
 	objs, err := store.Resolve(ctx, st, org, id)
 	if err != nil {
-		return rating.Input{}, err
+		return loaded{}, err
 	}
-	in := rating.Input{Objects: objs, Contract: id, Aggregates: stored{ctx: ctx, st: st, org: org}}
-	index, err := st.IssuedIndex(ctx, org, id)
-	if err != nil || len(index) == 0 {
-		return in, err
+	l := loaded{in: rating.Input{Objects: objs, Contract: id, Aggregates: stored{ctx: ctx, st: st, org: org}}}
+	if l.index, err = st.IssuedIndex(ctx, org, id); err != nil || len(l.index) == 0 {
+		return l, err
 	}
-	in.IssuedFrom = newKept(ctx, st, org, id, index, share)
-	last := index[len(index)-1]
-	in.Changes = &rating.Changes{Documents: last.Documents != fingerprint(objs), Since: last.Position}
-	return in, nil
+	l.in.IssuedFrom = newKept(ctx, st, org, id, l.index, share)
+	last := l.index[len(l.index)-1]
+	l.documents = fingerprint(objs)
+	l.in.Changes = &rating.Changes{Documents: last.Documents != l.documents, Since: last.Position}
+	return l, nil
 }
 
 // stored is a store's usage of one organization, as rating asks for it.

@@ -47,15 +47,11 @@ func Issue(ctx context.Context, st Issuer, org, id uuid.UUID, periodStart date.D
 	if err != nil {
 		return rating.Statement{}, err
 	}
-	in, err := input(ctx, st, org, id, true)
+	l, err := load(ctx, st, org, id, true)
 	if err != nil {
 		return rating.Statement{}, err
 	}
-	index, err := st.IssuedIndex(ctx, org, id)
-	if err != nil {
-		return rating.Statement{}, err
-	}
-	for _, is := range index {
+	for _, is := range l.index {
 		if is.PeriodStart == periodStart {
 			got, err := st.IssuedStatements(ctx, org, id, is.Number)
 			if err != nil {
@@ -68,38 +64,33 @@ func Issue(ctx context.Context, st Issuer, org, id uuid.UUID, periodStart date.D
 			return out[0], nil
 		}
 	}
-	open := in.Objects.ParentContracts[0].Start
-	if n := len(index); n > 0 {
-		last, err := in.IssuedFrom.Read([]int{n - 1})
-		if err != nil {
-			return rating.Statement{}, err
-		}
-		open = last[0].PeriodEnd + 1
+	// One rating from the last issued statement (or the contract's start)
+	// through periodStart: the statement after the last issued one is the
+	// open one, and periodStart must start it.
+	n := len(l.index)
+	from, open := l.in.Objects.ParentContracts[0].Start, 0
+	if n > 0 {
+		from, open = l.index[n-1].PeriodStart, 1
 	}
-	if periodStart < open {
-		return rating.Statement{}, pricekit.Errorf(pricekit.ErrInvalidInput, "billing", "period_start",
-			fmt.Sprintf("no billing period of the contract starts on %s", periodStart))
+	noPeriod := pricekit.Errorf(pricekit.ErrInvalidInput, "billing", "period_start",
+		fmt.Sprintf("no billing period of the contract starts on %s", periodStart))
+	if periodStart < from {
+		return rating.Statement{}, noPeriod
 	}
-	// The period starting on periodStart, if the contract has one, must be
-	// the open one.
-	in.From, in.To = periodStart, periodStart
-	if got, err := rating.Rate(in); err != nil {
-		return rating.Statement{}, err
-	} else if len(got) == 0 || got[0].PeriodStart != periodStart {
-		return rating.Statement{}, pricekit.Errorf(pricekit.ErrInvalidInput, "billing", "period_start",
-			fmt.Sprintf("no billing period of the contract starts on %s", periodStart))
-	}
-	in.From, in.To = open, open
-	got, err := rating.Rate(in)
+	l.in.From, l.in.To = from, periodStart
+	got, err := rating.Rate(l.in)
 	if err != nil {
 		return rating.Statement{}, err
 	}
-	if len(got) == 0 || got[0].PeriodStart != periodStart {
+	if len(got) <= open || got[len(got)-1].PeriodStart != periodStart {
+		return rating.Statement{}, noPeriod
+	}
+	if len(got)-1 != open {
 		return rating.Statement{}, pricekit.Errorf(pricekit.ErrInvalidInput, "billing", "period_start",
 			fmt.Sprintf("statements are issued in period order: the next one to issue starts on %s, not %s",
-				open, periodStart))
+				got[open].PeriodStart, periodStart))
 	}
-	s := got[0]
+	s := got[open]
 	if saw != nil {
 		now, err1 := json.Marshal(s)
 		then, err2 := json.Marshal(*saw)
@@ -108,13 +99,13 @@ func Issue(ctx context.Context, st Issuer, org, id uuid.UUID, periodStart date.D
 				fmt.Sprintf("the statement of %s changed since it was rated: rate it again and issue what it shows", periodStart))
 		}
 	}
-	s.Issued, s.Number = true, len(index)+1
+	s.Issued, s.Number = true, n+1
 	data, err := json.Marshal(s)
 	if err != nil {
 		return rating.Statement{}, err
 	}
 	kept, err := st.Issue(ctx, org, id, store.Issued{Number: s.Number, PeriodStart: s.PeriodStart, Statement: data,
-		Documents: fingerprint(in.Objects), Adjusts: adjusted(s), Position: pos, Through: s.PeriodEnd})
+		Documents: l.documentsOrNow(), Adjusts: adjusted(s), Position: pos, Through: s.PeriodEnd})
 	if err != nil {
 		return rating.Statement{}, err
 	}
@@ -153,4 +144,13 @@ func Issued(ctx context.Context, st Reader, org, id uuid.UUID) ([]rating.Stateme
 		return nil, err
 	}
 	return decodeIssued(kept, false)
+}
+
+// documentsOrNow returns the tree's fingerprint, computed now when no
+// statement was issued before.
+func (l loaded) documentsOrNow() string {
+	if l.documents == "" {
+		return fingerprint(l.in.Objects)
+	}
+	return l.documents
 }
