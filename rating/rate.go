@@ -314,11 +314,11 @@ func (t *tree) runs(e *engine, first, last, open int, is *issuance, changes *Cha
 		// A period is dirty when late usage lands in it or in an earlier
 		// period its run replays; on a tree whose modified nodes all share
 		// the parent's periods, a run replays nothing.
-		if !t.replays() {
+		if !t.replays {
 			copy(dirty, late)
 		}
 		for i := range dirty {
-			if dirty[i] || !t.replays() || !slices.Contains(late[:i+1], true) {
+			if dirty[i] || !t.replays || !slices.Contains(late[:i+1], true) {
 				continue
 			}
 			for j := t.replayFrom(start+i, false) - start; j <= i && !dirty[i]; j++ {
@@ -332,7 +332,7 @@ func (t *tree) runs(e *engine, first, last, open int, is *issuance, changes *Cha
 			spans = append(spans, [2]int{t.replayFrom(start+i, false), start + i})
 		}
 	}
-	spans = append(spans, [2]int{t.replayFrom(open, t.recurringCredits()), max(last, open)})
+	spans = append(spans, [2]int{t.replayFrom(open, t.recurring), max(last, open)})
 	// Merge them: the open statement's run can start before the others.
 	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
 	var out [][2]int
@@ -362,7 +362,7 @@ func (t *tree) runs(e *engine, first, last, open int, is *issuance, changes *Cha
 // statement whose balances are given (the open statement) or whose credits
 // pay what they paid (an issued one rated again).
 func (t *tree) replayFrom(first int, credits bool) int {
-	if !credits && !t.replays() {
+	if !credits && !t.replays {
 		return first
 	}
 	root := t.root
@@ -390,7 +390,7 @@ func (t *tree) replayFrom(first int, credits bool) int {
 				}
 			}
 			// A term commitment's window carries what it billed so far.
-			for _, every := range n.termPeriods() {
+			for _, every := range n.terms {
 				g := every.Grid(n.ownStart)
 				if w, ok := g.Period(g.Index(d), n.start, n.end); ok && w.Start < d {
 					if j := back(w.Start); j < k {
@@ -415,31 +415,6 @@ func (t *tree) expire(day date.Date) {
 			}
 		}
 	}
-}
-
-// recurringCredits reports whether a node has a recurring credit, whose
-// grants the open statement replays from the first (see issuance.seed).
-func (t *tree) recurringCredits() bool {
-	for _, n := range t.nodes {
-		for _, g := range n.credits {
-			if n.active && g.recurs() {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// replays reports whether a node with modifiers has periods of its own or
-// a term commitment, the only state besides credits that carries across a
-// statement's first day (see replayFrom).
-func (t *tree) replays() bool {
-	for _, n := range t.nodes {
-		if n.active && n.modified() && (n.grid != t.root.grid || len(n.termPeriods()) > 0) {
-			return true
-		}
-	}
-	return false
 }
 
 func joinErrors(errs []error) error { return errors.Join(errs...) }

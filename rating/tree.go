@@ -42,8 +42,9 @@ type node struct {
 	maximums   [][]modifier.Maximum
 	credits    []*grant // in burn order
 	open       []*periodState
-	closed     int     // the last period whose last slice is done
-	windows    []*term // the term commitments' windows under way
+	closed     int              // the last period whose last slice is done
+	windows    []*term          // the term commitments' windows under way
+	terms      []schedule.Every // the windows of its term commitments, each once (docs/modifiers.md)
 }
 
 // modified reports whether any modifier applies to n.
@@ -53,20 +54,6 @@ func (n *node) modified() bool {
 
 // period returns n's period k, clipped to its effective dates.
 func (n *node) period(k int) (schedule.Period, bool) { return n.grid.Period(k, n.start, n.end) }
-
-// termPeriods lists the windows of n's term commitments (docs/modifiers.md),
-// each once, whatever their versions.
-func (n *node) termPeriods() []schedule.Every {
-	var out []schedule.Every
-	for _, vs := range n.minimums {
-		for _, m := range vs {
-			if !m.Period.IsZero() && !slices.Contains(out, m.Period) {
-				out = append(out, m.Period)
-			}
-		}
-	}
-	return out
-}
 
 // last returns n's last effective day + 1 bound to limit: the end of the
 // days n can bill before limit.
@@ -151,6 +138,12 @@ type tree struct {
 	products []*product             // by dense index
 	byID     map[uuid.UUID]*product // built when events are accepted
 	nodes    []*node                // every node, children before their parent
+	// replays: a node with modifiers has periods of its own or a term
+	// commitment, the only state besides credits that carries across a
+	// statement's first day (see replayFrom); recurring: a node has a
+	// recurring credit, whose grants the open statement replays from the
+	// first (see issuance.seed).
+	replays, recurring bool
 }
 
 // index holds a bundle's documents by id.
@@ -355,6 +348,15 @@ func resolve(o contract.Objects, id uuid.UUID) (*tree, error) {
 		return nil, joinErrors(b.errs)
 	}
 	t.root = root
+	for _, n := range t.nodes {
+		if !n.active {
+			continue
+		}
+		t.replays = t.replays || n.modified() && (n.grid != root.grid || len(n.terms) > 0)
+		for _, g := range n.credits {
+			t.recurring = t.recurring || g.recurs()
+		}
+	}
 	return t, nil
 }
 
@@ -365,6 +367,13 @@ func (b *builder) build(n *node, s contract.SubContract, overridden bool) {
 		n.discounts = lookupVersions(b, &b.ix.discounts, n, "discounts", "discount", s.Discounts)
 		n.minimums = lookupVersions(b, &b.ix.minimums, n, "minimums", "minimum", s.Minimums)
 		n.maximums = lookupVersions(b, &b.ix.maximums, n, "maximums", "maximum", s.Maximums)
+		for _, vs := range n.minimums {
+			for _, m := range vs {
+				if !m.Period.IsZero() && !slices.Contains(n.terms, m.Period) {
+					n.terms = append(n.terms, m.Period)
+				}
+			}
+		}
 		for _, c := range lookup(b, &b.ix.credits, n, "credits", "credit", s.Credits) {
 			n.credits = append(n.credits, newGrant(c, n.start, n.end, b.t.places))
 		}
