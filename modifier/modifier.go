@@ -174,6 +174,18 @@ func (m *Maximum) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// every reads an optional recurrence field, such as "1Y" (zero when null
+// or absent).
+func every(o *jsonx.Object, name string) schedule.Every {
+	if !o.Has(name) {
+		o.Raw(name)
+		return schedule.Every{}
+	}
+	e, err := schedule.ParseEvery(o.String(name))
+	o.Add(name, err)
+	return e
+}
+
 // decimalField checks an optional decimal against the limits.
 func decimalField(field string, d decimal.NullDecimal) error {
 	if !d.Valid {
@@ -345,13 +357,7 @@ func (m *Minimum) UnmarshalJSON(data []byte) error {
 	if v.Amount, ok = o.Decimal("amount"); !ok && !o.Has("amount") {
 		o.Fail(pricekit.ErrInvalidInput, "amount", "amount is required")
 	}
-	if o.Has("period") {
-		e, err := schedule.ParseEvery(o.String("period"))
-		o.Add("period", err)
-		v.Period = e
-	} else {
-		o.Raw("period")
-	}
+	v.Period = every(o, "period")
 	v.EffectiveFrom, _ = o.Date("effective_from")
 	if err := o.Finish(v.Validate()); err != nil {
 		return err
@@ -407,24 +413,12 @@ func (c *Credit) UnmarshalJSON(data []byte) error {
 	if v.Amount, ok = o.Decimal("amount"); !ok && !o.Has("amount") {
 		o.Fail(pricekit.ErrInvalidInput, "amount", "amount is required")
 	}
-	if o.Has("expiry") {
-		e, err := schedule.ParseEvery(o.String("expiry"))
-		o.Add("expiry", err)
-		v.Expiry = e
-	} else {
-		o.Raw("expiry")
-	}
+	v.Expiry = every(o, "expiry")
 	if n, ok := o.Int("priority"); ok {
 		v.Priority = n
 	}
 	v.StartDate, _ = o.Date("start_date")
-	if o.Has("recurrence") {
-		e, err := schedule.ParseEvery(o.String("recurrence"))
-		o.Add("recurrence", err)
-		v.Recurrence = e
-	} else {
-		o.Raw("recurrence")
-	}
+	v.Recurrence = every(o, "recurrence")
 	v.Rollover, _ = o.Decimal("rollover")
 	if err := o.Finish(v.Validate()); err != nil {
 		return err

@@ -417,14 +417,7 @@ func parseLine(raw json.RawMessage) (Line, error) {
 	}
 	var l Line
 	l.ContractID = required(o, "contract_id", o.UUID)
-	if o.Has("kind") {
-		k, err := ParseKind(o.String("kind"))
-		o.Add("", err)
-		l.Kind = k
-	} else {
-		o.Raw("kind")
-		o.Fail(pricekit.ErrInvalidInput, "kind", "kind is required")
-	}
+	l.Kind = requiredKind(o)
 	l.ProductID, _ = o.UUID("product_id")
 	l.PlanID, _ = o.UUID("plan_id")
 	l.FeeID, _ = o.UUID("fee_id")
@@ -452,6 +445,18 @@ func parseLine(raw json.RawMessage) (Line, error) {
 	return l, o.Err()
 }
 
+// requiredKind reads the required field "kind".
+func requiredKind(o *jsonx.Object) Kind {
+	if !o.Has("kind") {
+		o.Raw("kind")
+		o.Fail(pricekit.ErrInvalidInput, "kind", "kind is required")
+		return 0
+	}
+	k, err := ParseKind(o.String("kind"))
+	o.Add("", err)
+	return k
+}
+
 func parseAdjusts(raw json.RawMessage) (Adjusts, error) {
 	o, err := jsonx.Parse("rating", raw)
 	if err != nil {
@@ -464,14 +469,7 @@ func parseAdjusts(raw json.RawMessage) (Adjusts, error) {
 		a.Number = n
 	}
 	a.PeriodStart = required(o, "period_start", o.Date)
-	if o.Has("kind") {
-		k, err := ParseKind(o.String("kind"))
-		o.Add("", err)
-		a.Kind = k
-	} else {
-		o.Raw("kind")
-		o.Fail(pricekit.ErrInvalidInput, "kind", "kind is required")
-	}
+	a.Kind = requiredKind(o)
 	return a, o.Err()
 }
 

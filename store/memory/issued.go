@@ -62,20 +62,30 @@ func (s *Store) Issue(ctx context.Context, org, id uuid.UUID, is store.Issued) (
 
 // Issued implements [store.StatementKeeper].
 func (s *Store) Issued(ctx context.Context, org, id uuid.UUID) ([]store.Issued, error) {
+	var out []store.Issued
+	err := s.withIssued(ctx, org, id, func(kept []store.Issued) error {
+		out = make([]store.Issued, len(kept))
+		for i, is := range kept {
+			out[i] = clone(is)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// withIssued calls f with the issued statements of parent contract id,
+// under the read lock: f copies what it gives out.
+func (s *Store) withIssued(ctx context.Context, org, id uuid.UUID, f func(kept []store.Issued) error) error {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	t := s.tenant(org, false)
 	if err := t.parent(id); err != nil {
-		return nil, err
+		return err
 	}
-	out := make([]store.Issued, len(t.issued[id]))
-	for i, is := range t.issued[id] {
-		out[i] = clone(is)
-	}
-	return out, nil
+	return f(t.issued[id])
 }
 
 // parent refuses an id that is not a stored parent contract of t.
@@ -95,42 +105,34 @@ func clone(is store.Issued) store.Issued {
 
 // IssuedIndex implements [store.StatementKeeper].
 func (s *Store) IssuedIndex(ctx context.Context, org, id uuid.UUID) ([]store.Issued, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t := s.tenant(org, false)
-	if err := t.parent(id); err != nil {
-		return nil, err
-	}
-	out := make([]store.Issued, len(t.issued[id]))
-	for i, is := range t.issued[id] {
-		is.Statement, is.Adjusts = nil, slices.Clone(is.Adjusts)
-		out[i] = is
-	}
-	return out, nil
+	var out []store.Issued
+	err := s.withIssued(ctx, org, id, func(kept []store.Issued) error {
+		out = make([]store.Issued, len(kept))
+		for i, is := range kept {
+			is.Statement, is.Adjusts = nil, slices.Clone(is.Adjusts)
+			out[i] = is
+		}
+		return nil
+	})
+	return out, err
 }
 
 // IssuedStatements implements [store.StatementKeeper].
 func (s *Store) IssuedStatements(ctx context.Context, org, id uuid.UUID, numbers ...int) ([]store.Issued, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t := s.tenant(org, false)
-	if err := t.parent(id); err != nil {
-		return nil, err
-	}
-	kept := t.issued[id]
-	out := make([]store.Issued, len(numbers))
-	for i, n := range numbers {
-		if n < 1 || n > len(kept) {
-			return nil, pricekit.Errorf(pricekit.ErrNotFound, "store", "number",
-				fmt.Sprintf("contract %s has no issued statement %d", id, n))
+	var out []store.Issued
+	err := s.withIssued(ctx, org, id, func(kept []store.Issued) error {
+		out = make([]store.Issued, len(numbers))
+		for i, n := range numbers {
+			if n < 1 || n > len(kept) {
+				return pricekit.Errorf(pricekit.ErrNotFound, "store", "number",
+					fmt.Sprintf("contract %s has no issued statement %d", id, n))
+			}
+			out[i] = clone(kept[n-1])
 		}
-		out[i] = clone(kept[n-1])
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
