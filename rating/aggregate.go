@@ -92,6 +92,12 @@ func (e *engine) fetch(k, last int) error {
 	}
 	e.fetched = end + 1
 	e.days = nil // the requests keep their bounds; the next window gets its own
+	return e.answer(reqs, owners)
+}
+
+// answer asks the aggregator for reqs, in one call, and keeps each
+// answer in the cache of the product that owns its request, in order.
+func (e *engine) answer(reqs []usage.Request, owners []*product) error {
 	if len(reqs) == 0 {
 		return nil
 	}
@@ -172,20 +178,8 @@ func (e *engine) fetchRuns(runs [][2]int) (bool, error) {
 		}
 	}
 	e.days = nil
-	for _, pr := range e.t.products {
-		e.cache[pr.index], e.next[pr.index] = e.cache[pr.index][:0], 0
-	}
-	if len(reqs) == 0 {
-		return true, nil
-	}
-	got, err := e.src.Aggregate(reqs)
-	if err != nil {
+	if err := e.answer(reqs, owners); err != nil {
 		return false, err
-	}
-	for i, pr := range owners {
-		for k, a := range got[i] {
-			e.cache[pr.index] = append(e.cache[pr.index], agg{start: reqs[i].Bounds[k], a: a})
-		}
 	}
 	return true, nil
 }
