@@ -162,10 +162,7 @@ func (m *Maximum) UnmarshalJSON(data []byte) error {
 	var v Maximum
 	v.ID, _ = o.UUID("id")
 	v.DisplayName = o.String("display_name")
-	var ok bool
-	if v.Amount, ok = o.Decimal("amount"); !ok && !o.Has("amount") {
-		o.Fail(pricekit.ErrInvalidInput, "amount", "amount is required")
-	}
+	v.Amount = o.RequiredDecimal("amount")
 	v.EffectiveFrom, _ = o.Date("effective_from")
 	if err := o.Finish(v.Validate()); err != nil {
 		return err
@@ -353,10 +350,7 @@ func (m *Minimum) UnmarshalJSON(data []byte) error {
 	var v Minimum
 	v.ID, _ = o.UUID("id")
 	v.DisplayName = o.String("display_name")
-	var ok bool
-	if v.Amount, ok = o.Decimal("amount"); !ok && !o.Has("amount") {
-		o.Fail(pricekit.ErrInvalidInput, "amount", "amount is required")
-	}
+	v.Amount = o.RequiredDecimal("amount")
 	v.Period = every(o, "period")
 	v.EffectiveFrom, _ = o.Date("effective_from")
 	if err := o.Finish(v.Validate()); err != nil {
@@ -409,10 +403,7 @@ func (c *Credit) UnmarshalJSON(data []byte) error {
 	o.Unversioned("a credit")
 	v.ID, _ = o.UUID("id")
 	v.DisplayName = o.String("display_name")
-	var ok bool
-	if v.Amount, ok = o.Decimal("amount"); !ok && !o.Has("amount") {
-		o.Fail(pricekit.ErrInvalidInput, "amount", "amount is required")
-	}
+	v.Amount = o.RequiredDecimal("amount")
 	v.Expiry = every(o, "expiry")
 	if n, ok := o.Int("priority"); ok {
 		v.Priority = n

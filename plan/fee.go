@@ -95,10 +95,7 @@ func (f *FixedFee) UnmarshalJSON(data []byte) error {
 	var v FixedFee
 	v.ID, _ = o.UUID("id")
 	v.DisplayName = o.String("display_name")
-	var ok bool
-	if v.Amount, ok = o.Decimal("amount"); !ok && !o.Has("amount") {
-		o.Fail(pricekit.ErrInvalidInput, "amount", "amount is required")
-	}
+	v.Amount = o.RequiredDecimal("amount")
 	if o.Has("period") {
 		switch s := o.String("period"); s {
 		case "once":

@@ -444,6 +444,16 @@ func (o *Object) List(name string) []json.RawMessage {
 	return items
 }
 
+// RequiredDecimal reads a decimal field that must be given, and reports
+// it missing when it is not.
+func (o *Object) RequiredDecimal(name string) decimal.Decimal {
+	d, ok := o.Decimal(name)
+	if !ok && !o.Has(name) {
+		o.Fail(pricekit.ErrInvalidInput, name, "%s is required", name)
+	}
+	return d
+}
+
 // DayText returns a day as JSON writes it ("2024-01-31"), or nil for the
 // zero day, for an optional field.
 func DayText(d date.Date) *string {
