@@ -143,6 +143,17 @@ func CheckIssued(is Issued) error {
 	return limits.Text("store", "documents", is.Documents)
 }
 
+// CheckPosition refuses an issued statement rated at a position beyond
+// now, the ingest position of the store that keeps the usage: it would
+// take events accepted later for billed.
+func CheckPosition(is Issued, now int64) error {
+	if is.Position > now {
+		return pricekit.Errorf(pricekit.ErrInvalidInput, "store", "position",
+			fmt.Sprintf("position %d is beyond the ingest position now, %d", is.Position, now))
+	}
+	return nil
+}
+
 // IssuedParent is what [CheckIssuedParents] needs of a stored parent
 // contract: the contract as stored, and whether it has issued statements.
 type IssuedParent func(id uuid.UUID) (stored contract.ParentContract, issued bool)

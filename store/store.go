@@ -181,6 +181,28 @@ type StatementKeeper interface {
 	IssuedStatements(ctx context.Context, org, id uuid.UUID, numbers ...int) ([]Issued, error)
 }
 
+// Documents is the part of a [Store] that keeps documents and issued
+// statements, for a back end that keeps usage itself: store/clickhouse
+// composes one with usage kept in ClickHouse. The memory and PostgreSQL
+// stores are Documents.
+type Documents interface {
+	Saver
+	Reader
+	TreeReader
+	StatementKeeper
+	// UsageTargets returns what the usage of each given product contract
+	// must fit: its product and dates, and the time zone of the parent
+	// contract above it (of the parent contract saved last when several
+	// hold it; UTC for a draft). An id that is no stored product contract
+	// is left out.
+	UsageTargets(ctx context.Context, org uuid.UUID, productContracts []uuid.UUID) (map[uuid.UUID]usage.Target, error)
+	// Keep keeps s as [StatementKeeper.Issue] does, for usage kept
+	// elsewhere: s.Position is not checked against usage stored here (the
+	// caller checks it against its own with [CheckPosition]) and s.Through
+	// is not marked (the caller marks it where the usage is).
+	Keep(ctx context.Context, org, id uuid.UUID, s Issued) (Issued, error)
+}
+
 // Store is everything a back end provides.
 type Store interface {
 	Saver

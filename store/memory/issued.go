@@ -15,6 +15,19 @@ import (
 
 // Issue implements [store.StatementKeeper].
 func (s *Store) Issue(ctx context.Context, org, id uuid.UUID, is store.Issued) (store.Issued, error) {
+	return s.issue(ctx, org, id, is, true)
+}
+
+// Keep implements [store.Documents]: Issue for usage kept elsewhere, its
+// position not checked here and no mark made.
+func (s *Store) Keep(ctx context.Context, org, id uuid.UUID, is store.Issued) (store.Issued, error) {
+	is.Through = 0
+	return s.issue(ctx, org, id, is, false)
+}
+
+// issue keeps is; ownUsage checks its position against the usage stored
+// here.
+func (s *Store) issue(ctx context.Context, org, id uuid.UUID, is store.Issued, ownUsage bool) (store.Issued, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Issued{}, err
 	}
@@ -40,9 +53,10 @@ func (s *Store) Issue(ctx context.Context, org, id uuid.UUID, is store.Issued) (
 		return store.Issued{}, pricekit.Errorf(pricekit.ErrConflict, "store", "number",
 			fmt.Sprintf("statement %d cannot be issued before statement %d", is.Number, len(kept)+1))
 	}
-	if now := int64(t.usage.log.Len()); is.Position > now {
-		return store.Issued{}, pricekit.Errorf(pricekit.ErrInvalidInput, "store", "position",
-			fmt.Sprintf("position %d is beyond the ingest position now, %d", is.Position, now))
+	if ownUsage {
+		if err := store.CheckPosition(is, int64(t.usage.log.Len())); err != nil {
+			return store.Issued{}, err
+		}
 	}
 	is = clone(is)
 	through := is.Through

@@ -210,3 +210,24 @@ func (s *Store) Marks(ctx context.Context, org, parentContract uuid.UUID) ([]usa
 	}
 	return slices.Clone(t.usage.marks[parentContract]), nil
 }
+
+// UsageTargets implements [store.Documents].
+func (s *Store) UsageTargets(ctx context.Context, org uuid.UUID, productContracts []uuid.UUID) (map[uuid.UUID]usage.Target, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock() // targetsOf keeps what it works out
+	defer s.mu.Unlock()
+	out := make(map[uuid.UUID]usage.Target, len(productContracts))
+	t := s.tenant(org, false)
+	if t == nil {
+		return out, nil
+	}
+	all := t.targetsOf()
+	for _, id := range productContracts {
+		if tg, ok := all[id]; ok {
+			out[id] = tg
+		}
+	}
+	return out, nil
+}

@@ -21,6 +21,19 @@ import (
 // kept, and no ingestion is still to commit when it reads the ingest
 // position (the next seq, as [Store.Mark] records it).
 func (s *Store) Issue(ctx context.Context, org, id uuid.UUID, is store.Issued) (store.Issued, error) {
+	return s.issue(ctx, org, id, is, true)
+}
+
+// Keep implements [store.Documents]: Issue for usage kept elsewhere, its
+// position not checked here and no mark made.
+func (s *Store) Keep(ctx context.Context, org, id uuid.UUID, is store.Issued) (store.Issued, error) {
+	is.Through = 0
+	return s.issue(ctx, org, id, is, false)
+}
+
+// issue keeps is; ownUsage checks its position against the usage stored
+// here.
+func (s *Store) issue(ctx context.Context, org, id uuid.UUID, is store.Issued, ownUsage bool) (store.Issued, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Issued{}, err
 	}
@@ -57,14 +70,16 @@ func (s *Store) Issue(ctx context.Context, org, id uuid.UUID, is store.Issued) (
 			return pricekit.Errorf(pricekit.ErrConflict, "store", "number",
 				fmt.Sprintf("statement %d cannot be issued before statement %d", is.Number, last+1))
 		}
-		now, err := position(ctx, tx, org)
-		if err != nil {
-			return err
+		if ownUsage {
+			now, err := position(ctx, tx, org)
+			if err != nil {
+				return err
+			}
+			if err := store.CheckPosition(is, now); err != nil {
+				return err
+			}
 		}
-		if is.Position > now {
-			return pricekit.Errorf(pricekit.ErrInvalidInput, "store", "position",
-				fmt.Sprintf("position %d is beyond the ingest position now, %d", is.Position, now))
-		}
+		var err error
 		out, err = scanIssued(tx.QueryRow(ctx, `
 			INSERT INTO pricekit_issued_statements (org, contract, number, period_start, statement, documents, adjusts, position)
 			VALUES ($1, $2, $3, $4, $5, $6, coalesce($7::bigint[], '{}'), $8)

@@ -127,14 +127,43 @@ func (s *Store) ingest(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []u
 // named, with the time zone of the parent contract above it (of the
 // parent saved last when several hold it; UTC for a draft).
 func (s *Store) targets(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []usage.Event) (map[uuid.UUID]usage.Target, error) {
-	var ids []uuid.UUID
-	seen := map[uuid.UUID]bool{}
-	for _, e := range events {
-		if e.ContractID != uuid.Nil && !seen[e.ContractID] {
-			seen[e.ContractID] = true
-			ids = append(ids, e.ContractID)
+	ids := make([]uuid.UUID, len(events))
+	for i, e := range events {
+		ids[i] = e.ContractID
+	}
+	return targetsOf(ctx, tx, org, distinct(ids))
+}
+
+// UsageTargets implements [store.Documents], in one read-only transaction.
+func (s *Store) UsageTargets(ctx context.Context, org uuid.UUID, productContracts []uuid.UUID) (map[uuid.UUID]usage.Target, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out map[uuid.UUID]usage.Target
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		out, err = targetsOf(ctx, tx, org, distinct(productContracts))
+		return err
+	})
+	return out, err
+}
+
+// distinct returns ids without repeats, in their order.
+func distinct(ids []uuid.UUID) []uuid.UUID {
+	seen := make(map[uuid.UUID]bool, len(ids))
+	out := make([]uuid.UUID, 0, len(ids))
+	for _, id := range ids {
+		if id != uuid.Nil && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
 		}
 	}
+	return out
+}
+
+// targetsOf reads what the usage of each product contract in ids (no
+// repeats) must fit.
+func targetsOf(ctx context.Context, tx pgx.Tx, org uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]usage.Target, error) {
 	out := make(map[uuid.UUID]usage.Target, len(ids))
 	if len(ids) == 0 {
 		return out, nil

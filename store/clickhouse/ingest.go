@@ -1,0 +1,321 @@
+package clickhouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/google/uuid"
+	"github.com/rickb777/date/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/store"
+	"github.com/pricekit/pricekit/usage"
+)
+
+// The days and quantities a ClickHouse column holds: Date counts days from
+// 1970-01-01 (the functions of every release read days through 2105), and
+// Decimal(38, 12) keeps 12 places and 26 digits before the point.
+var (
+	firstDay = date.New(1970, time.January, 1)
+	lastDay  = date.New(2105, time.December, 31)
+	// maxQuantity bounds the quantities a Decimal(38, 12) holds.
+	maxQuantity = decimal.New(1, 26)
+)
+
+const quantityPlaces = 12
+
+// Ingest implements [store.UsageWriter].
+//
+// It checks the batch with [usage.Accept] against the product contracts,
+// as the documents store describes them, and against the stored copies of
+// the ids it names, then stores the accepted events under a new batch id
+// with consecutive positions. The ingestions of one organization in this
+// process are serialized, so that a racing batch sees the one before it.
+// After storing, it looks its ids up again: a copy stored meanwhile by
+// another process with another payload withdraws this batch (every read
+// leaves it out) and refuses it as duplicate_usage. See the package
+// documentation for what that guarantees.
+func (s *Store) Ingest(ctx context.Context, org uuid.UUID, events []usage.Event) (store.Ingested, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Ingested{}, err
+	}
+	if len(events) == 0 {
+		return store.Ingested{}, pricekit.Errorf(pricekit.ErrMissingInput, "usage", "", "no usage events")
+	}
+	ids := make([]uuid.UUID, len(events))
+	for i, e := range events {
+		ids[i] = e.ContractID
+	}
+	targets, err := s.UsageTargets(ctx, org, ids)
+	if err != nil {
+		return store.Ingested{}, err
+	}
+	t, err := s.tenant(ctx, org)
+	if err != nil {
+		return store.Ingested{}, err
+	}
+	defer t.mu.Unlock()
+
+	var keys []string
+	first := map[string]int{} // event id → index of its first event in the batch
+	for i, e := range events {
+		if e.ID == "" || e.Validate() != nil {
+			continue // Accept refuses it; its id is never looked up
+		}
+		if _, ok := first[e.ID]; !ok {
+			first[e.ID] = i
+			keys = append(keys, e.ID)
+		}
+	}
+	withdrawn, err := s.withdrawn(ctx, org)
+	if err != nil {
+		return store.Ingested{}, err
+	}
+	stored, err := s.firstCopies(ctx, org, keys, withdrawn)
+	if err != nil {
+		return store.Ingested{}, err
+	}
+	accepted, err := usage.Accept(events,
+		func(id uuid.UUID) (usage.Target, bool) { t, ok := targets[id]; return t, ok },
+		func(id string) (usage.Event, bool) { c, ok := stored[id]; return c.Event, ok })
+	if err := errors.Join(err, columnLimits(events, targets)); err != nil {
+		return store.Ingested{}, err
+	}
+	if len(accepted.Events) == 0 {
+		return store.Ingested{Replayed: len(events)}, nil
+	}
+	if s.beforeInsert != nil {
+		s.beforeInsert()
+	}
+	batch := uuid.New()
+	pos := t.reserve(s.now(), len(accepted.Events))
+	if err := s.insert(ctx, org, batch, pos, accepted); err != nil {
+		return store.Ingested{}, err
+	}
+	if s.afterInsert != nil {
+		s.afterInsert()
+	}
+	if err := s.checkRaces(ctx, org, batch, keys, first, targets, withdrawn); err != nil {
+		return store.Ingested{}, err
+	}
+	return store.Ingested{Added: len(accepted.Events), Replayed: accepted.Replayed}, nil
+}
+
+// columnLimits refuses what the columns cannot hold exactly: a day beyond
+// the Date column's range, a quantity beyond Decimal(38, 12). Events that
+// Accept refuses on their own are left to it.
+func columnLimits(events []usage.Event, targets map[uuid.UUID]usage.Target) error {
+	var errs []error
+	for i, e := range events {
+		tg, ok := targets[e.ContractID]
+		if !ok || e.Validate() != nil {
+			continue
+		}
+		if d := e.Day(tg.Location); d < firstDay || d > lastDay {
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "usage", fmt.Sprintf("usage[%d].%s", i, dayField(e)),
+				fmt.Sprintf("day %s is outside %s … %s, the days the ClickHouse store keeps", d, firstDay, lastDay)))
+		}
+		if q := e.Quantity; q.Exponent() < -quantityPlaces && !q.Equal(q.Truncate(quantityPlaces)) || q.Abs().GreaterThanOrEqual(maxQuantity) {
+			errs = append(errs, pricekit.Errorf(pricekit.ErrInvalidInput, "usage", fmt.Sprintf("usage[%d].quantity", i),
+				fmt.Sprintf("quantity %s does not fit 26 digits and %d places, what the ClickHouse store keeps", q, quantityPlaces)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func dayField(e usage.Event) string {
+	if e.Date != 0 {
+		return "date"
+	}
+	return "timestamp"
+}
+
+// insert stores the accepted events, positions from pos on in batch
+// order: the events table first, then the index of ids, so that a
+// replay after a failure in between stores the events again rather than
+// take them for stored (reads count an id once).
+func (s *Store) insert(ctx context.Context, org, batch uuid.UUID, pos int64, b usage.Batch) error {
+	ev, err := s.conn.PrepareBatch(ctx, `INSERT INTO pricekit_usage_events
+		(org, contract_id, day, position, batch, event_id, product_id, event_date, event_ts, quantity)`)
+	if err != nil {
+		return fmt.Errorf("clickhouse: ingest: %w", err)
+	}
+	defer ev.Abort() //nolint:errcheck // after Send, Abort does nothing
+	ids, err := s.conn.PrepareBatch(ctx, `INSERT INTO pricekit_usage_ids
+		(org, event_id, position, batch, contract_id, day, product_id, event_date, event_ts, quantity)`)
+	if err != nil {
+		return fmt.Errorf("clickhouse: ingest: %w", err)
+	}
+	defer ids.Abort() //nolint:errcheck // after Send, Abort does nothing
+	withIDs := 0
+	for i, e := range b.Events {
+		p := pos + int64(i)
+		day := b.Days[i].MidnightUTC()
+		stamp := ""
+		if e.Date == 0 {
+			stamp = e.Timestamp.Format(time.RFC3339Nano)
+		}
+		if err := ev.Append(org, e.ContractID, day, p, batch, e.ID, e.ProductID, int64(e.Date), stamp, e.Quantity); err != nil {
+			return fmt.Errorf("clickhouse: ingest: %w", err)
+		}
+		if e.ID != "" {
+			withIDs++
+			if err := ids.Append(org, e.ID, p, batch, e.ContractID, day, e.ProductID, int64(e.Date), stamp, e.Quantity); err != nil {
+				return fmt.Errorf("clickhouse: ingest: %w", err)
+			}
+		}
+	}
+	if err := ev.Send(); err != nil {
+		return fmt.Errorf("clickhouse: ingest: %w", err)
+	}
+	if withIDs > 0 {
+		if err := ids.Send(); err != nil {
+			return fmt.Errorf("clickhouse: ingest: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkRaces looks the ids of a stored batch up again. A copy of one of
+// them in another batch, with another payload, that is not withdrawn
+// (stored by another process after this one looked) withdraws this
+// batch and refuses it, naming each such event. Copies with the same
+// payload are left: reads count an id once.
+func (s *Store) checkRaces(ctx context.Context, org, batch uuid.UUID, keys []string, first map[string]int,
+	targets map[uuid.UUID]usage.Target, withdrawn map[uuid.UUID]bool) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	copies, err := s.copies(ctx, org, keys, withdrawn)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range keys {
+		var mine *copyOf
+		for i := range copies[id] {
+			if copies[id][i].batch == batch {
+				mine = &copies[id][i]
+			}
+		}
+		if mine == nil {
+			continue // a replay of a stored copy: not stored again
+		}
+		for _, c := range copies[id] {
+			if c.batch != batch && !targets[mine.Event.ContractID].Same(c.Event, mine.Event) {
+				errs = append(errs, pricekit.Errorf(pricekit.ErrDuplicateUsage, "usage",
+					fmt.Sprintf("usage[%d].id", first[id]),
+					fmt.Sprintf("usage id %q was stored meanwhile with a different payload", id)))
+				break
+			}
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	if err := s.insertRow(ctx, `INSERT INTO pricekit_usage_withdrawn (org, batch, at)`, org, batch, s.now()); err != nil {
+		return fmt.Errorf("clickhouse: ingest: withdraw a raced batch: %w", err)
+	}
+	return errors.Join(errs...)
+}
+
+// copyOf is a stored copy of an event.
+type copyOf struct {
+	usage.Stored
+	batch uuid.UUID
+}
+
+// withdrawn returns the batches of org that every read leaves out.
+func (s *Store) withdrawn(ctx context.Context, org uuid.UUID) (map[uuid.UUID]bool, error) {
+	rows, err := s.conn.Query(ctx, `SELECT batch FROM pricekit_usage_withdrawn WHERE org = ?`, org)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: usage: %w", err)
+	}
+	defer rows.Close()
+	out := map[uuid.UUID]bool{}
+	for rows.Next() {
+		var b uuid.UUID
+		if err := rows.Scan(&b); err != nil {
+			return nil, fmt.Errorf("clickhouse: usage: %w", err)
+		}
+		out[b] = true
+	}
+	return out, rows.Err()
+}
+
+// copies returns every stored copy of the given ids that is not
+// withdrawn, by id, in position order.
+func (s *Store) copies(ctx context.Context, org uuid.UUID, ids []string, withdrawn map[uuid.UUID]bool) (map[string][]copyOf, error) {
+	out := make(map[string][]copyOf, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	tbl, err := stringTable("want", "id", ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.conn.Query(withTables(ctx, tbl), `
+		SELECT event_id, contract_id, product_id, event_date, event_ts, quantity, day, position, batch
+		FROM pricekit_usage_ids
+		WHERE org = ? AND event_id IN (SELECT id FROM want)
+		ORDER BY event_id, position`, org)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: ingest: %w", err)
+	}
+	err = scanCopies(rows, func(c copyOf) {
+		if !withdrawn[c.batch] {
+			out[c.Event.ID] = append(out[c.Event.ID], c)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: ingest: %w", err)
+	}
+	return out, nil
+}
+
+// firstCopies returns the first stored copy of each given id that is not
+// withdrawn: the one reads count.
+func (s *Store) firstCopies(ctx context.Context, org uuid.UUID, ids []string, withdrawn map[uuid.UUID]bool) (map[string]copyOf, error) {
+	all, err := s.copies(ctx, org, ids, withdrawn)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]copyOf, len(all))
+	for id, cs := range all {
+		out[id] = cs[0]
+	}
+	return out, nil
+}
+
+// scanCopies decodes rows of event_id, contract_id, product_id,
+// event_date, event_ts, quantity, day, position and batch.
+func scanCopies(rows driver.Rows, each func(copyOf)) error {
+	defer rows.Close()
+	var (
+		c     copyOf
+		edate int64
+		stamp string
+		day   time.Time
+	)
+	for rows.Next() {
+		if err := rows.Scan(&c.Event.ID, &c.Event.ContractID, &c.Event.ProductID, &edate, &stamp,
+			&c.Event.Quantity, &day, &c.Position, &c.batch); err != nil {
+			return err
+		}
+		c.Event.Date, c.Event.Timestamp = date.Date(edate), time.Time{}
+		if stamp != "" {
+			ts, err := time.Parse(time.RFC3339Nano, stamp)
+			if err != nil {
+				return fmt.Errorf("stored timestamp %q: %w", stamp, err)
+			}
+			c.Event.Timestamp = ts
+		}
+		c.Day = date.NewAt(day)
+		each(c)
+	}
+	return rows.Err()
+}

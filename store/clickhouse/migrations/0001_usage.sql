@@ -1,0 +1,64 @@
+-- The usage side of pricekit in ClickHouse. Every statement is accepted
+-- by ClickHouse 18.16 and by current releases.
+
+-- Every stored copy of an accepted event, partitioned by month of its day
+-- and ordered so that one product contract's period is one range read.
+-- Two writers racing with one event id may both store a copy: reads count
+-- an id once, by its first copy (lowest position).
+CREATE TABLE IF NOT EXISTS pricekit_usage_events (
+    org         UUID,
+    contract_id UUID,
+    day         Date,
+    position    Int64,
+    batch       UUID,
+    event_id    String,
+    product_id  UUID,
+    event_date  Int64,
+    event_ts    String,
+    quantity    Decimal(38, 12)
+) ENGINE = MergeTree()
+PARTITION BY toYYYYMM(day)
+ORDER BY (org, contract_id, day, position);
+
+-- The same copies of events that have an id, ordered by id: the index an
+-- ingestion looks ids up in.
+CREATE TABLE IF NOT EXISTS pricekit_usage_ids (
+    org         UUID,
+    event_id    String,
+    position    Int64,
+    batch       UUID,
+    contract_id UUID,
+    day         Date,
+    product_id  UUID,
+    event_date  Int64,
+    event_ts    String,
+    quantity    Decimal(38, 12)
+) ENGINE = MergeTree()
+ORDER BY (org, event_id, position);
+
+-- Batches that were stored and then refused (a race with another writer
+-- over an id): every read leaves their copies out.
+CREATE TABLE IF NOT EXISTS pricekit_usage_withdrawn (
+    org   UUID,
+    batch UUID,
+    at    DateTime
+) ENGINE = MergeTree()
+ORDER BY (org, batch);
+
+-- Billing marks of parent contracts: usage through a day (days of package
+-- date), stored before an ingest position, is billed.
+CREATE TABLE IF NOT EXISTS pricekit_usage_marks (
+    org      UUID,
+    contract UUID,
+    through  Int64,
+    position Int64
+) ENGINE = MergeTree()
+ORDER BY (org, contract, through);
+
+-- The migrations applied.
+CREATE TABLE IF NOT EXISTS pricekit_schema_migrations (
+    version UInt32,
+    name    String,
+    applied DateTime
+) ENGINE = MergeTree()
+ORDER BY version

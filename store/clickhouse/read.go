@@ -1,0 +1,349 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/ext"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
+	"github.com/google/uuid"
+	"github.com/rickb777/date/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/pricekit/pricekit/usage"
+)
+
+// copyKey is what makes two stored rows copies of one event: the same id
+// on the same product contract and day (a replay has the same payload, so
+// the same contract and day). An event without an id is its own.
+const copyKey = `contract_id, day, event_id, if(event_id = '', position, 0),
+	if(event_id = '', batch, toUUID('00000000-0000-0000-0000-000000000000'))`
+
+// notWithdrawn leaves out the copies of withdrawn batches; its one
+// parameter is the organization.
+const notWithdrawn = `batch NOT IN (SELECT batch FROM pricekit_usage_withdrawn WHERE org = ?)`
+
+// Usage implements [store.UsageReader]: the first copy of each event, in
+// position order.
+func (s *Store) Usage(ctx context.Context, org uuid.UUID, productContracts []uuid.UUID, from, to date.Date) ([]usage.Event, error) {
+	got, err := s.usageSince(ctx, org, productContracts, from, to, math.MinInt64)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]usage.Event, len(got))
+	for i, st := range got {
+		out[i] = st.Event
+	}
+	return out, nil
+}
+
+// UsageSince implements [store.UsageReader]: the first copies from
+// position since on.
+func (s *Store) UsageSince(ctx context.Context, org uuid.UUID, productContracts []uuid.UUID, from, to date.Date, since int64) ([]usage.Stored, error) {
+	return s.usageSince(ctx, org, productContracts, from, to, since)
+}
+
+func (s *Store) usageSince(ctx context.Context, org uuid.UUID, productContracts []uuid.UUID, from, to date.Date, since int64) ([]usage.Stored, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	lo, hi, ok := dayRange(from, to+1)
+	if len(productContracts) == 0 || !ok {
+		return nil, nil
+	}
+	pcs, err := uuidTable("pcs", "c", productContracts)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.conn.Query(withTables(ctx, pcs), `
+		SELECT event_id, contract_id, product_id, event_date, event_ts, quantity, day, position, batch
+		FROM (
+			SELECT event_id, contract_id, product_id, event_date, event_ts, quantity, day, position, batch
+			FROM pricekit_usage_events
+			WHERE org = ? AND contract_id IN (SELECT c FROM pcs) AND day >= `+lo+` AND day <= `+hi+`
+			  AND `+notWithdrawn+`
+			ORDER BY position
+			LIMIT 1 BY `+copyKey+`
+		)
+		WHERE position >= ?
+		ORDER BY position`, org, org, since)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: usage: %w", err)
+	}
+	var out []usage.Stored
+	if err := scanCopies(rows, func(c copyOf) { out = append(out, c.Stored) }); err != nil {
+		return nil, fmt.Errorf("clickhouse: usage: %w", err)
+	}
+	return out, nil
+}
+
+// Aggregate implements [store.UsageAggregator] in one query: the first
+// copies of the events on the requested contracts are bucketed into each
+// request's periods where they are stored, and only a row per period with
+// usage comes back, whatever the number of events. Percentage charges are
+// priced in ClickHouse too, a query per distinct charge. The quantities
+// are exact (Decimal(38, 12)).
+func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Request) ([][]usage.Aggregates, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := usage.ValidateRequests(reqs); err != nil {
+		return nil, err
+	}
+	out := make([][]usage.Aggregates, len(reqs))
+	for i, r := range reqs {
+		out[i] = make([]usage.Aggregates, r.Periods())
+	}
+	all := make([]int, len(reqs))
+	for i := range all {
+		all[i] = i
+	}
+	p, lo, hi, ok, err := periodTable(reqs, all)
+	if err != nil || !ok {
+		return out, err
+	}
+	rows, err := s.conn.Query(withTables(ctx, p), `
+		SELECT r, toInt32(k - 1), count(), sum(quantity), max(quantity), argMax(quantity, (day, position))
+		FROM (`+bucketed(lo, hi)+`)
+		WHERE k >= 1 AND position >= f AND position < b
+		GROUP BY r, k`, org, org)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: aggregate usage: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			r, k int32
+			n    uint64
+			a    usage.Aggregates
+		)
+		if err := rows.Scan(&r, &k, &n, &a.Sum, &a.Max, &a.Latest); err != nil {
+			return nil, fmt.Errorf("clickhouse: aggregate usage: %w", err)
+		}
+		a.Count = int64(n)
+		out[r][k] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clickhouse: aggregate usage: %w", err)
+	}
+	if err := s.charges(ctx, org, reqs, out); err != nil {
+		return nil, fmt.Errorf("clickhouse: aggregate usage: %w", err)
+	}
+	return out, nil
+}
+
+// bucketed selects the first copies of the events of org (the first two
+// parameters) on the contracts of table p, with days in [lo, hi], each
+// with the request r it answers and its period k (1 for the first, 0
+// before it, -1 after the last), its position and the request's window
+// [f, b).
+func bucketed(lo, hi string) string {
+	return `
+		SELECT r, day, first AS position, q AS quantity, toInt64(arrayFirstIndex(x -> x > day, bounds)) - 1 AS k, f, b, free
+		FROM (
+			SELECT contract_id AS c, day, min(position) AS first, argMin(quantity, position) AS q
+			FROM pricekit_usage_events
+			WHERE org = ? AND contract_id IN (SELECT c FROM p) AND day >= ` + lo + ` AND day <= ` + hi + `
+			  AND ` + notWithdrawn + `
+			GROUP BY ` + copyKey + `
+		) ALL INNER JOIN p USING c`
+}
+
+// periodTable is the external table p of the requests picked from reqs:
+// r (the index in reqs), c (the contract), bounds, the window [f, b) and
+// the free events of a charge; with the range of days they span, and
+// false when no day a Date column holds lies in it.
+func periodTable(reqs []usage.Request, picked []int) (*ext.Table, string, string, bool, error) {
+	tbl, err := ext.NewTable("p",
+		ext.Column("r", column.Type("Int32")), ext.Column("c", column.Type("UUID")),
+		ext.Column("bounds", column.Type("Array(Date)")),
+		ext.Column("f", column.Type("Int64")), ext.Column("b", column.Type("Int64")),
+		ext.Column("free", column.Type("Int64")))
+	if err != nil {
+		return nil, "", "", false, fmt.Errorf("clickhouse: %w", err)
+	}
+	from, to := date.Date(math.MaxInt64), date.Date(math.MinInt64)
+	for _, i := range picked {
+		r := reqs[i]
+		bounds := make([]time.Time, len(r.Bounds))
+		for j, d := range r.Bounds {
+			bounds[j] = clamp(d).MidnightUTC()
+		}
+		before := r.Ingested.Before
+		if before == 0 {
+			before = math.MaxInt64
+		}
+		var free int64
+		if r.Charge != nil {
+			free = r.Charge.Free
+		}
+		if err := tbl.Append(int32(i), r.Contract, bounds, r.Ingested.From, before, free); err != nil {
+			return nil, "", "", false, fmt.Errorf("clickhouse: %w", err)
+		}
+		from, to = min(from, r.Bounds[0]), max(to, r.Bounds[len(r.Bounds)-1])
+	}
+	lo, hi, ok := dayRange(from, to)
+	return tbl, lo, hi, ok, nil
+}
+
+// charges fills in the Charges of the requests that ask for them: a query
+// for each distinct charge, pricing each period's events one at a time in
+// ClickHouse, the first free ones (by day, then position) skipped. Only
+// the sums come back.
+func (s *Store) charges(ctx context.Context, org uuid.UUID, reqs []usage.Request, out [][]usage.Aggregates) error {
+	byCharge := map[string][]int{}
+	var order []string
+	for i, r := range reqs {
+		if r.Charge == nil {
+			continue
+		}
+		zero := make([]usage.Charges, r.Periods()) // periods without a paying event
+		for k := range zero {
+			out[i][k].Charges = &zero[k]
+		}
+		c := chargeKey(*r.Charge)
+		if _, ok := byCharge[c]; !ok {
+			order = append(order, c)
+		}
+		byCharge[c] = append(byCharge[c], i)
+	}
+	for _, c := range order {
+		picked := byCharge[c]
+		if err := s.charge(ctx, org, reqs, picked, *reqs[picked[0]].Charge, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chargeKey names what a charge's query depends on (its free events are a
+// column of the periods): equal charges share a query.
+func chargeKey(c usage.Charge) string {
+	bound := func(d decimal.NullDecimal) string {
+		if !d.Valid {
+			return "-"
+		}
+		return d.Decimal.String()
+	}
+	return c.Rate.String() + " " + c.Fee.String() + " " + bound(c.Minimum) + " " + bound(c.Maximum)
+}
+
+func (s *Store) charge(ctx context.Context, org uuid.UUID, reqs []usage.Request, picked []int, c usage.Charge, out [][]usage.Aggregates) error {
+	p, lo, hi, ok, err := periodTable(reqs, picked)
+	if err != nil || !ok {
+		return err
+	}
+	zero := `toDecimal128('0', 0)`
+	raw := `q * ` + literal(c.Rate.Shift(-2)) + ` + ` + literal(c.Fee)
+	charged := `raw`
+	raised, raisedBy := `0`, zero
+	if c.Minimum.Valid {
+		mn := literal(c.Minimum.Decimal)
+		charged = `greatest(` + charged + `, ` + mn + `)`
+		raised, raisedBy = `countIf(raw < `+mn+`)`, `sumIf(`+mn+` - raw, raw < `+mn+`)`
+	}
+	lowered, loweredBy := `0`, zero
+	if c.Maximum.Valid {
+		mx := literal(c.Maximum.Decimal)
+		charged = `least(` + charged + `, ` + mx + `)`
+		lowered, loweredBy = `countIf(raw > `+mx+`)`, `sumIf(raw - `+mx+`, raw > `+mx+`)`
+	}
+	// The first free events of a period (by day, then position) cost
+	// nothing: each period's cut is the place of its last free one.
+	// (Arrays hold only integers: release 18 cannot keep decimals in the
+	// state of groupArray.)
+	rows, err := s.conn.Query(withTables(ctx, p), `
+		SELECT r, toInt32(k - 1), toInt64(count()), sum(q), sum(charged),
+		       toInt64(`+raised+`), `+raisedBy+`, toInt64(`+lowered+`), `+loweredBy+`
+		FROM (
+			SELECT r, k, q, `+raw+` AS raw, `+charged+` AS charged
+			FROM (
+				SELECT r, k, quantity AS q, (toInt64(day), position) AS at
+				FROM (`+bucketed(lo, hi)+`)
+				WHERE k >= 1 AND position >= f AND position < b
+			) ALL INNER JOIN (
+				SELECT r, k, if(any(free) = 0, (toInt64(-1), toInt64(-1)),
+				             if(count() < any(free), (toInt64(`+maxInt+`), toInt64(`+maxInt+`)),
+				                arraySort(groupArray((toInt64(day), position)))[any(free)])) AS cut
+				FROM (`+bucketed(lo, hi)+`)
+				WHERE k >= 1 AND position >= f AND position < b
+				GROUP BY r, k
+			) USING (r, k)
+			WHERE at > cut
+		)
+		GROUP BY r, k`, org, org, org, org)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			r, k int32
+			ch   usage.Charges
+		)
+		if err := rows.Scan(&r, &k, &ch.Events, &ch.Quantity, &ch.Amount, &ch.Raised, &ch.RaisedBy,
+			&ch.Lowered, &ch.LoweredBy); err != nil {
+			return err
+		}
+		*out[r][k].Charges = ch
+	}
+	return rows.Err()
+}
+
+const maxInt = "9223372036854775807"
+
+// literal writes d as a Decimal128 literal of its own scale: exact.
+func literal(d decimal.Decimal) string {
+	scale := max(-d.Exponent(), 0)
+	return fmt.Sprintf("toDecimal128('%s', %d)", d.StringFixed(scale), scale)
+}
+
+// clamp brings a day into the range a Date column holds, extended by one
+// day for an exclusive end.
+func clamp(d date.Date) date.Date { return min(max(d, firstDay), lastDay+1) }
+
+// dayRange writes the days [from, to) clamped to what a Date column holds
+// as two Date literals, the first and the last day (a literal past 2105
+// does not parse), and reports whether any stored day can lie in it.
+func dayRange(from, to date.Date) (first, last string, ok bool) {
+	from, to = clamp(from), clamp(to)
+	return dateLiteral(from), dateLiteral(to - 1), from < to
+}
+
+func dateLiteral(d date.Date) string { return "toDate('" + d.String() + "')" }
+
+// uuidTable is an external table of one UUID column.
+func uuidTable(name, col string, ids []uuid.UUID) (*ext.Table, error) {
+	tbl, err := ext.NewTable(name, ext.Column(col, column.Type("UUID")))
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: %w", err)
+	}
+	for _, id := range ids {
+		if err := tbl.Append(id); err != nil {
+			return nil, fmt.Errorf("clickhouse: %w", err)
+		}
+	}
+	return tbl, nil
+}
+
+// stringTable is an external table of one String column.
+func stringTable(name, col string, values []string) (*ext.Table, error) {
+	tbl, err := ext.NewTable(name, ext.Column(col, column.Type("String")))
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: %w", err)
+	}
+	for _, v := range values {
+		if err := tbl.Append(v); err != nil {
+			return nil, fmt.Errorf("clickhouse: %w", err)
+		}
+	}
+	return tbl, nil
+}
+
+// withTables sends external tables with the query run under ctx.
+func withTables(ctx context.Context, tables ...*ext.Table) context.Context {
+	return clickhouse.Context(ctx, clickhouse.WithExternalTable(tables...))
+}
