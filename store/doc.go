@@ -11,9 +11,12 @@
 // contracts, the kinds of [contract.Objects]), and a [UsageWriter] and a
 // [UsageReader] for usage events. Every method takes a context first and the
 // organization second: an organization sees only its own documents and
-// usage, and an id of another organization is [ErrNotFound]. Two back ends
-// come with pricekit: store/memory for tests and embedding, store/postgres
-// for production.
+// usage, and an id of another organization is [ErrNotFound]. Three back
+// ends come with pricekit: store/memory for tests and embedding,
+// store/postgres for production, and store/clickhouse for usage at scale,
+// which keeps usage in ClickHouse and composes with either of the other two
+// for the rest: they are [Documents], the part of a store that keeps
+// documents and issued statements.
 //
 // # Saving
 //
