@@ -125,7 +125,7 @@ func (h *Handler) scoped(sp *space, serve func(*call)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		org, err := uuid.Parse(r.PathValue("org"))
 		if err != nil {
-			writeJSON(w, http.StatusNotFound, message("no organization " + r.PathValue("org")))
+			writeJSON(w, http.StatusNotFound, message("no organization "+r.PathValue("org")))
 			return
 		}
 		switch {
