@@ -23,16 +23,15 @@ func TestAuthenticateHook(t *testing.T) {
 		return mine, nil
 	}})
 	c := newClient(t, h)
-	c.org = mine
+	c.Org = mine
 	status, v := c.do("POST", c.path("/plans/fixedfee"), feeBody)
 	assert.Equal(t, http.StatusUnauthorized, status, "%v", v)
-	c.auth = "Key secret"
+	c.Auth = "Key secret"
 	c.create("/plans/fixedfee", feeBody)
 	status, v = c.get("/plans/fixedfees")
 	require.Equal(t, http.StatusOK, status)
 	assert.Len(t, v, 1)
-	other := *c
-	other.org = uuid.New()
+	other := c.otherOrg()
 	status, _ = other.get("/plans/fixedfees")
 	assert.Equal(t, http.StatusNotFound, status, "another organization's path")
 	status, _ = other.do("POST", other.path("/plans/fixedfee"), feeBody)
@@ -49,7 +48,7 @@ func TestLogin(t *testing.T) {
 	}})
 	h.tokens.now = func() time.Time { return now }
 	c := newClient(t, h)
-	c.org = org
+	c.Org = org
 
 	status, _ := c.get("/plans/fixedfees")
 	assert.Equal(t, http.StatusUnauthorized, status, "no token")
@@ -73,18 +72,17 @@ func TestLogin(t *testing.T) {
 	_, v2 := c.do("POST", "/login", `{"username": "ada", "password": "correct horse"}`)
 	assert.NotEqual(t, tok, v2.(map[string]any)["access_token"], "every token is new")
 
-	c.auth = "Bearer " + tok
+	c.Auth = "Bearer " + tok
 	c.create("/plans/fixedfee", feeBody)
 	status, _ = c.get("/plans/fixedfees")
 	assert.Equal(t, http.StatusOK, status)
 	for _, bad := range []string{"Bearer " + tok[:len(tok)-1], "Bearer " + tok + "x", tok, "Basic " + tok, "Bearer "} {
-		c.auth = bad
+		c.Auth = bad
 		status, _ = c.get("/plans/fixedfees")
 		assert.Equal(t, http.StatusUnauthorized, status, "%q", bad)
 	}
-	c.auth = "Bearer " + tok
-	other := *c
-	other.org = uuid.New()
+	c.Auth = "Bearer " + tok
+	other := c.otherOrg()
 	status, _ = other.get("/plans/fixedfees")
 	assert.Equal(t, http.StatusNotFound, status, "another organization's path")
 

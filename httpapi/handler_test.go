@@ -1,10 +1,8 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,170 +12,110 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pricekit/pricekit/httpapi/apitest"
 	"github.com/pricekit/pricekit/store/memory"
 )
 
 // client drives a Handler through a real HTTP server on a loopback port,
-// as a service's tests would.
-type client struct {
-	t    *testing.T
-	base string
-	org  uuid.UUID
-	auth string // an Authorization header to send, if any
-}
+// as a service's tests would, with paths of one organization's real space.
+type client struct{ *apitest.Client }
 
 func newClient(t *testing.T, h http.Handler) *client {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &client{t: t, base: srv.URL, org: uuid.New()}
+	return &client{apitest.New(t, srv.URL)}
 }
 
-// do sends body (JSON text, "" for none) and returns the status and the
-// decoded answer (numbers as json.Number).
 func (c *client) do(method, path, body string) (int, any) {
-	c.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, c.base+path, rd)
-	require.NoError(c.t, err)
-	if c.auth != "" {
-		req.Header.Set("Authorization", c.auth)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(c.t, err)
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	require.NoError(c.t, err)
-	var v any
-	if len(bytes.TrimSpace(data)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.UseNumber()
-		require.NoError(c.t, dec.Decode(&v), "answer %s", data)
-	}
-	return resp.StatusCode, v
+	c.T.Helper()
+	return c.Do(method, path, body)
 }
 
-// path is an organization path of the real space.
-func (c *client) path(p string) string { return "/contracts/" + c.org.String() + p }
+func (c *client) path(p string) string { return c.Path(p) }
 
-// create posts body to path and returns the answer, failing unless 201.
-func (c *client) create(path, body string) map[string]any {
-	c.t.Helper()
-	status, v := c.do("POST", c.path(path), body)
-	require.Equal(c.t, http.StatusCreated, status, "POST %s: %v", path, v)
-	return v.(map[string]any)
+func (c *client) create(p, body string) map[string]any {
+	c.T.Helper()
+	return c.Create(c.Path(p), body)
 }
 
-func (c *client) get(path string) (int, any) {
-	c.t.Helper()
-	return c.do("GET", c.path(path), "")
+func (c *client) get(p string) (int, any) {
+	c.T.Helper()
+	return c.Do("GET", c.Path(p), "")
+}
+
+// otherOrg is c for another organization.
+func (c *client) otherOrg() *client {
+	o := *c.Client
+	o.Org = uuid.New()
+	return &client{&o}
 }
 
 func num(s string) json.Number { return json.Number(s) }
 
-// The service's requests, as its own tests send them.
 const (
-	tierBody = `{"display_name": "API calls", "tier": [[0, 100, 0.1], [101, null, 0.2]], "pricing_type": 1, "period": "1D"}`
-	feeBody  = `{"display_name": "Platform", "amount": 100.0, "period": null}`
-	discBody = `{"display_name": "Launch", "percentage": 10}`
-	minBody  = `{"display_name": "Commit", "amount": 50}`
-	credBody = `{"display_name": "Prepaid", "amount": 20, "expiry": "1Y", "priority": 1}`
-	freqBody = `{"display_name": "Calendar monthly", "type": 2, "interval": 1, "frequency": "M", "anchor": "S", "eq": false}`
+	tierBody = apitest.TierPlan
+	feeBody  = apitest.FixedFee
+	discBody = apitest.Discount
+	freqBody = apitest.Frequency
 )
-
-// flow creates every object bottom-up through c, and a parent contract
-// over them; it returns the ids.
-type ids struct {
-	plan, fee, discount, minimum, credit, freq, customer, product, productID, sub, parent string
-}
-
-func flow(c *client, prefix string) ids {
-	c.t.Helper()
-	create := func(path, body string) map[string]any {
-		c.t.Helper()
-		status, v := c.do("POST", prefix+path, body)
-		require.Equal(c.t, http.StatusCreated, status, "POST %s: %v", path, v)
-		return v.(map[string]any)
-	}
-	var x ids
-	x.plan = create("/plans/tier", tierBody)["id"].(string)
-	x.fee = create("/plans/fixedfee", feeBody)["id"].(string)
-	x.discount = create("/modifiers/discounts", discBody)["id"].(string)
-	x.minimum = create("/modifiers/minimums", minBody)["id"].(string)
-	x.credit = create("/modifiers/credits", credBody)["id"].(string)
-	x.freq = create("/modifiers/billing_frequency", freqBody)["id"].(string)
-	x.customer = create("/customers", `{"customer_name": "Acme", "customer_email": "billing@acme.test"}`)["customer_id"].(string)
-	x.productID = uuid.NewString()
-	x.product = create("/productcontract", fmt.Sprintf(`{"display_name": "Calls", "product_id": %q, "tiers": %q,
-		"start_date": "2024-01-01", "end_date": "2024-12-31"}`, x.productID, x.plan))["id"].(string)
-	x.sub = create("/subcontract", fmt.Sprintf(`{"display_name": "Team", "start_date": "2024-01-01",
-		"product_contracts": [%q], "discounts": [%q]}`, x.product, x.discount))["id"].(string)
-	x.parent = create("/parentcontract", fmt.Sprintf(`{"display_name": "Acme 2024", "customer_id": %q,
-		"start_date": "2024-01-01", "end_date": "2024-02-29", "billing_frequency": %q, "sub_contracts": [%q],
-		"fixed_fees": [%q], "minimums": [%q], "credits": [%q]}`,
-		x.customer, x.freq, x.sub, x.fee, x.minimum, x.credit))["id"].(string)
-	return x
-}
 
 func TestCreateAndRead(t *testing.T) {
 	c := newClient(t, New(memory.New(), Options{}))
-	x := flow(c, c.path(""))
+	x := c.Build(c.path(""))
 
-	status, v := c.get("/plans/tier/" + x.plan)
+	status, v := c.get("/plans/tier/" + x.Plan)
 	require.Equal(t, http.StatusOK, status)
 	p := v.(map[string]any)
 	assert.Equal(t, []any{[]any{num("0"), num("100"), num("0.1")}, []any{num("101"), nil, num("0.2")}}, p["tier"], "tiers as given")
 	assert.Equal(t, num("1"), p["pricing_type"])
 	assert.NotContains(t, p, "period", "a tier plan's period means nothing")
 
-	status, v = c.get("/plans/fixedfee/" + x.fee)
+	status, v = c.get("/plans/fixedfee/" + x.Fee)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, num("100"), v.(map[string]any)["amount"])
 	assert.Contains(t, v.(map[string]any), "period")
 	assert.Nil(t, v.(map[string]any)["period"])
 
-	status, v = c.get("/modifiers/credit/" + x.credit)
+	status, v = c.get("/modifiers/credit/" + x.Credit)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "1Y", v.(map[string]any)["expiry"])
 	assert.Equal(t, num("20"), v.(map[string]any)["amount"])
 
-	status, v = c.get("/modifiers/billing_frequency/" + x.freq)
+	status, v = c.get("/modifiers/billing_frequency/" + x.Frequency)
 	require.Equal(t, http.StatusOK, status)
 	f := v.(map[string]any)
 	assert.Equal(t, []any{num("2"), num("1"), "M", "S", false}, []any{f["type"], f["interval"], f["frequency"], f["anchor"], f["eq"]})
 
-	for path, id := range map[string]string{"/modifiers/discount/": x.discount, "/modifiers/minimum/": x.minimum,
-		"/customers/": x.customer, "/productcontract/": x.product, "/subcontract/": x.sub} {
+	for path, id := range map[string]string{"/modifiers/discount/": x.Discount, "/modifiers/minimum/": x.Minimum,
+		"/customers/": x.Customer, "/productcontract/": x.Product, "/subcontract/": x.Sub} {
 		status, v := c.get(path + id)
 		assert.Equal(t, http.StatusOK, status, path)
 		assert.Equal(t, id, v.(map[string]any)["id"], path)
 	}
 
-	status, v = c.get("/contract/" + x.parent)
+	status, v = c.get("/contract/" + x.Parent)
 	require.Equal(t, http.StatusOK, status)
 	pc := v.(map[string]any)
-	assert.Equal(t, c.org.String(), pc["organization_id"])
-	assert.Equal(t, x.customer, pc["customer_id"])
-	assert.Equal(t, []any{x.minimum}, pc["minimums"])
-	assert.Equal(t, []any{x.fee}, pc["fixed_fees"])
-	assert.Equal(t, []any{x.credit}, pc["credits"])
+	assert.Equal(t, c.Org.String(), pc["organization_id"])
+	assert.Equal(t, x.Customer, pc["customer_id"])
+	assert.Equal(t, []any{x.Minimum}, pc["minimums"])
+	assert.Equal(t, []any{x.Fee}, pc["fixed_fees"])
+	assert.Equal(t, []any{x.Credit}, pc["credits"])
 	assert.Equal(t, false, pc["override_underlying"])
 	subs := pc["sub_contracts"].([]any)
 	require.Len(t, subs, 1)
 	sub := subs[0].(map[string]any)
-	assert.Equal(t, x.sub, sub["id"])
-	assert.Equal(t, []any{x.discount}, sub["discounts"])
+	assert.Equal(t, x.Sub, sub["id"])
+	assert.Equal(t, []any{x.Discount}, sub["discounts"])
 	products := sub["product_contracts"].([]any)
 	require.Len(t, products, 1)
-	assert.Equal(t, x.product, products[0].(map[string]any)["id"])
-	assert.Equal(t, x.productID, products[0].(map[string]any)["product_id"])
+	assert.Equal(t, x.Product, products[0].(map[string]any)["id"])
+	assert.Equal(t, x.ProductID, products[0].(map[string]any)["product_id"])
 
-	status, v = c.get("/customer/" + x.customer)
+	status, v = c.get("/customer/" + x.Customer)
 	require.Equal(t, http.StatusOK, status)
 	require.Len(t, v, 1)
-	assert.Equal(t, x.parent, v.([]any)[0].(map[string]any)["id"])
+	assert.Equal(t, x.Parent, v.([]any)[0].(map[string]any)["id"])
 }
 
 func TestLists(t *testing.T) {
@@ -189,9 +127,9 @@ func TestLists(t *testing.T) {
 		assert.Equal(t, http.StatusOK, status, l)
 		assert.Equal(t, []any{}, v, "%s: [] when empty", l)
 	}
-	x := flow(c, c.path(""))
-	for l, id := range map[string]string{"/plans/fixedfees": x.fee, "/plans/tiers": x.plan, "/modifiers/discounts": x.discount,
-		"/modifiers/minimums": x.minimum, "/modifiers/credits": x.credit, "/modifiers/billing_frequencies": x.freq} {
+	x := c.Build(c.path(""))
+	for l, id := range map[string]string{"/plans/fixedfees": x.Fee, "/plans/tiers": x.Plan, "/modifiers/discounts": x.Discount,
+		"/modifiers/minimums": x.Minimum, "/modifiers/credits": x.Credit, "/modifiers/billing_frequencies": x.Frequency} {
 		status, v := c.get(l)
 		require.Equal(t, http.StatusOK, status, l)
 		require.Len(t, v, 1, l)
@@ -338,10 +276,8 @@ func TestFactoryRun(t *testing.T) {
 	status, v := c.get("/factory/charges")
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, []any{}, v, "no run yet")
-	x := flow(c, c.path(""))
-	status, v = c.do("POST", c.path("/usage"), fmt.Sprintf(`[
-		{"id": "u1", "contract_id": %q, "date": "2024-01-05", "quantity": 150},
-		{"id": "u2", "contract_id": %q, "date": "2024-02-05", "quantity": 50}]`, x.product, x.product))
+	x := c.Build(c.path(""))
+	status, v = c.do("POST", c.path("/usage"), apitest.Usage(x))
 	require.Equal(t, http.StatusCreated, status, "%v", v)
 	assert.Equal(t, map[string]any{"added": num("2"), "replayed": num("0")}, v)
 
@@ -353,7 +289,7 @@ func TestFactoryRun(t *testing.T) {
 	charges := v.([]any)
 	require.Len(t, charges, 2)
 	jan := charges[0].(map[string]any)
-	assert.Equal(t, x.parent, jan["contract_id"])
+	assert.Equal(t, x.Parent, jan["contract_id"])
 	// January: 100 × 0.1 + 50 × 0.2 = 20.00 usage, 10% off = 18.00, fee
 	// 100.00; 118.00 is above the minimum; the credit pays 20.00: 98.00.
 	assert.Equal(t, num("120.00"), jan["subtotal"])
@@ -368,14 +304,14 @@ func TestFactoryRun(t *testing.T) {
 // stores none of it.
 func TestSimulationSpace(t *testing.T) {
 	c := newClient(t, New(memory.New(), Options{}))
-	sim := "/sim/contracts/" + c.org.String()
-	x := flow(c, sim)
-	status, _ := c.get("/plans/tier/" + x.plan)
+	sim := "/sim/contracts/" + c.Org.String()
+	x := c.Build(sim)
+	status, _ := c.get("/plans/tier/" + x.Plan)
 	assert.Equal(t, http.StatusNotFound, status, "not in the real store")
 	_, v := c.get("/plans/tiers")
 	assert.Equal(t, []any{}, v)
 
-	run := fmt.Sprintf(`{"usage": [{"id": "u1", "contract_id": %q, "date": "2024-01-05", "quantity": 150}]}`, x.product)
+	run := fmt.Sprintf(`{"usage": [{"id": "u1", "contract_id": %q, "date": "2024-01-05", "quantity": 150}]}`, x.Product)
 	status, v = c.do("POST", sim+"/factory/run", run)
 	require.Equal(t, http.StatusOK, status, "%v", v)
 	assert.Equal(t, num("2"), v.(map[string]any)["statements"])
@@ -396,4 +332,9 @@ func TestSimulationSpace(t *testing.T) {
 	status, v = c.do("POST", sim+"/factory/run", fmt.Sprintf(`{"usage": [{"id": "u1", "contract_id": %q, "date": "2024-01-05", "quantity": 1}]}`, uuid.NewString()))
 	assert.Equal(t, http.StatusUnprocessableEntity, status)
 	assert.Equal(t, "usage_out_of_contract", v.(map[string]any)["code"])
+}
+
+// TestServiceFlow runs the service's whole flow in-process.
+func TestServiceFlow(t *testing.T) {
+	newClient(t, New(memory.New(), Options{})).Flow()
 }
