@@ -200,7 +200,7 @@ func TestBadInput(t *testing.T) {
 		{"wrong type", "/plans/fixedfee", `{"amount": "lots"}`, 422, "invalid_input", "amount"},
 		{"negative amount", "/modifiers/minimums", `{"amount": -5}`, 422, "invalid_input", "amount"},
 		{"percentage above 100", "/modifiers/discounts", `{"percentage": 120}`, 422, "invalid_input", "percentage"},
-		{"bad tiers, with the service's period", "/plans/tier", `{"tier": [[5, 100, 0.1]], "pricing_type": 1, "period": "1D"}`, 400, "invalid_tiers", ""},
+		{"bad tiers, with the service's period", "/plans/tier", `{"tier": [[5, 100, 0.1]], "pricing_type": 1, "period": "1D"}`, 400, "invalid_tiers", "tier[0].start"},
 		{"gap between tiers", "/plans/tier", `{"tier": [[0, 100, 0.1], [150, null, 0.2]], "pricing_type": 1}`, 400, "invalid_tiers", ""},
 		{"unknown frequency", "/modifiers/billing_frequency", `{"type": 1, "interval": 1, "frequency": "X"}`, 422, "invalid_input", "frequency"},
 		{"unknown plan", "/productcontract", fmt.Sprintf(`{"product_id": %q, "tiers": %q, "start_date": "2024-01-01"}`, uuid.NewString(), uuid.NewString()), 422, "unknown_reference", "product_contracts[0].tiers"},

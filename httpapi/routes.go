@@ -66,12 +66,12 @@ func (c *call) create(k contract.Kind) {
 	}
 	var o contract.Objects
 	if err := o.Decode(k, fromService(k, body)); err != nil {
-		c.fail(asInput(err))
+		c.fail(asGiven(k, body, asInput(err)))
 		return
 	}
 	saved, err := c.space.store.Save(c.ctx(), c.org, store.Batch{Objects: o})
 	if err != nil {
-		c.fail(err)
+		c.fail(asGiven(k, body, err))
 		return
 	}
 	c.writeDoc(http.StatusCreated, saved, k)

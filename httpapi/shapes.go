@@ -3,9 +3,11 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/contract"
 )
 
@@ -94,6 +96,31 @@ func tierLists(tiers []any) []any {
 		out[i] = l
 	}
 	return out
+}
+
+// asGiven names the fields of err as body did: a tier plan's tiers as
+// "tier" when it gave them so.
+func asGiven(k contract.Kind, body []byte, err error) error {
+	var m map[string]json.RawMessage
+	if k != contract.KindPlan || json.Unmarshal(body, &m) != nil {
+		return err
+	}
+	if _, ok := m["tier"]; !ok {
+		return err
+	}
+	if _, both := m["tiers"]; both {
+		return err
+	}
+	for _, e := range pricekit.All(err) {
+		for _, prefix := range []string{"tiers[0].", ""} { // a save names it within its batch
+			rest, ok := strings.CutPrefix(e.Field, prefix+"tiers")
+			if ok && (rest == "" || rest[0] == '[' || rest[0] == '.') {
+				e.Field = prefix + "tier" + rest
+				break
+			}
+		}
+	}
+	return err
 }
 
 // fromService rewrites a body in the service's shapes for the library: a
