@@ -91,13 +91,14 @@ func (u *users) login(_ context.Context, username, password string) (uuid.UUID, 
 func user(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("pricekit user", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	org := fs.String("org", "", "the organization id the user acts for")
-	name := fs.String("username", "", "the user's name")
+	var org, name string
+	fs.StringVar(&org, "org", "", "the organization id the user acts for")
+	fs.StringVar(&name, "username", "", "the user's name")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	id, err := uuid.Parse(*org)
-	if err != nil || *name == "" || fs.NArg() > 0 {
+	id, err := uuid.Parse(org)
+	if err != nil || name == "" || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "usage: pricekit user -org ID -username NAME   (the password on stdin)")
 		return 2
 	}
@@ -117,7 +118,7 @@ func user(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "pricekit user:", err)
 		return 1
 	}
-	e := userEntry{Username: *name, OrganizationID: id, Salt: salt, Hash: hash, Iterations: iterations}
+	e := userEntry{Username: name, OrganizationID: id, Salt: salt, Hash: hash, Iterations: iterations}
 	out, _ := json.Marshal(e)
 	fmt.Fprintln(stdout, string(out))
 	return 0
