@@ -118,6 +118,21 @@ func TestCreateAndRead(t *testing.T) {
 	assert.Equal(t, x.Parent, v.([]any)[0].(map[string]any)["id"])
 }
 
+// TestMaximums serves the library's maximums in the service's manner.
+func TestMaximums(t *testing.T) {
+	c := newClient(t, New(memory.New(), Options{}))
+	m := c.create("/modifiers/maximums", `{"display_name": "Cap", "amount": 900}`)
+	assert.Equal(t, num("900"), m["amount"])
+	status, v := c.get("/modifiers/maximum/" + m["id"].(string))
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, m, v)
+	_, v = c.get("/modifiers/maximums")
+	assert.Equal(t, []any{m}, v)
+	status, v = c.do("POST", c.path("/modifiers/maximums"), `{"amount": -1}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Equal(t, "amount", v.(map[string]any)["field"])
+}
+
 func TestLists(t *testing.T) {
 	c := newClient(t, New(memory.New(), Options{}))
 	lists := []string{"/plans/fixedfees", "/plans/tiers", "/modifiers/discounts", "/modifiers/minimums",
