@@ -2,12 +2,12 @@ package httpapi
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
 
 	"github.com/pricekit/pricekit"
+	"github.com/pricekit/pricekit/internal/jsonx"
 )
 
 // refusal is the answer to a refused request: the service's message, and
@@ -94,11 +94,17 @@ func (c *call) body() ([]byte, bool) {
 	return data, true
 }
 
-// notFound answers 404 for a missing document.
-func (c *call) notFound(err error) bool {
-	if errors.Is(err, pricekit.ErrNotFound) {
-		c.fail(err)
-		return true
+// object reads the body as a JSON object, field by field; false when it
+// answered already.
+func (c *call) object() (*jsonx.Object, bool) {
+	body, ok := c.body()
+	if !ok {
+		return nil, false
 	}
-	return false
+	o, err := jsonx.Parse("httpapi", body)
+	if err != nil {
+		c.fail(err)
+		return nil, false
+	}
+	return o, true
 }

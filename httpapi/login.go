@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/pricekit/pricekit"
-	"github.com/pricekit/pricekit/internal/jsonx"
 )
 
 // tokens are the access tokens Login handed out. Only their SHA-256 is
@@ -80,13 +79,8 @@ func (t *tokens) check(header string) (uuid.UUID, bool) {
 // {"access_token", "token_type", "expires_in"}, 401 when they are wrong.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	c := &call{w: w, r: r, h: h}
-	body, ok := c.body()
+	o, ok := c.object()
 	if !ok {
-		return
-	}
-	o, err := jsonx.Parse("httpapi", body)
-	if err != nil {
-		c.fail(err)
 		return
 	}
 	user, pass := o.String("username"), o.String("password")

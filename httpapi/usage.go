@@ -220,17 +220,11 @@ func (c *call) charges() {
 // end_date: 200 {"dates": [[first, last], …]}. The frequency is the body's
 // own fields, or a "billing_frequency" object or stored id.
 func (c *call) simDates() {
-	body, ok := c.body()
+	o, ok := c.object()
 	if !ok {
 		return
 	}
-	o, err := jsonx.Parse("httpapi", body)
-	if err != nil {
-		c.fail(err)
-		return
-	}
-	var fields map[string]json.RawMessage
-	_ = json.Unmarshal(body, &fields) // Parse took it
+	fields := o.Fields()
 	start, _ := o.Date("start_date")
 	end, _ := o.Date("end_date")
 	if !o.Has("start_date") {

@@ -118,6 +118,16 @@ func (o *Object) Raw(name string) json.RawMessage {
 	return raw
 }
 
+// Fields returns a copy of the object's fields as they were given, none
+// of them marked as read.
+func (o *Object) Fields() map[string]json.RawMessage {
+	out := make(map[string]json.RawMessage, len(o.fields))
+	for k, v := range o.fields {
+		out[k] = v
+	}
+	return out
+}
+
 // Err reports every problem found, joined. Unknown fields come first: a
 // misspelled field name is the likeliest cause of the problems after it
 // (such as a required field reported missing).

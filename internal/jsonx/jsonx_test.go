@@ -226,3 +226,13 @@ func TestObjectTypeErrors(t *testing.T) {
 	}
 	assert.Equal(t, []string{"s", "b", "i", "d", "u", "us", "ul[0]", "day", "l"}, fields)
 }
+
+func TestFields(t *testing.T) {
+	o, err := jsonx.Parse("test", []byte(`{"a": 1, "b": null}`))
+	require.NoError(t, err)
+	f := o.Fields()
+	assert.Equal(t, map[string]json.RawMessage{"a": json.RawMessage("1"), "b": json.RawMessage("null")}, f)
+	f["c"] = json.RawMessage("2")
+	assert.Len(t, o.Fields(), 2, "a copy")
+	assert.Error(t, o.Err(), "none of them read")
+}
