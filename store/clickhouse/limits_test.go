@@ -83,3 +83,31 @@ func TestMigrateTwice(t *testing.T) {
 	require.NoError(t, testConn.QueryRow(t.Context(), `SELECT count() FROM pricekit_schema_migrations`).Scan(&n))
 	assert.Equal(t, uint64(1), n)
 }
+
+// TestSumsBeyondDecimal128 sums quantities whose total passes what a
+// Decimal(38, 12) holds (a sum of them would wrap around), exactly.
+func TestSumsBeyondDecimal128(t *testing.T) {
+	f := newFixture(t)
+	s := newStore(t, f.docs)
+	_, err := s.Ingest(t.Context(), f.org, []usage.Event{
+		f.event("a", "2024-03-01", "90000000000000000000000000.5"),
+		f.event("b", "2024-03-02", "90000000000000000000000000.75"),
+	})
+	require.NoError(t, err)
+	agg, err := s.Aggregate(t.Context(), f.org, []usage.Request{
+		{Contract: f.product, Bounds: []date.Date{day("2024-03-01"), day("2024-04-01")}},
+		{Contract: f.product, Bounds: []date.Date{day("2024-03-01"), day("2024-04-01")},
+			Charge: &usage.Charge{Rate: decimal.NewFromInt(1), Fee: decimal.RequireFromString("0.25"),
+				Maximum: decimal.NewNullDecimal(decimal.RequireFromString("900000000000000000000000"))}},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "180000000000000000000000001.25", agg[0][0].Sum.String())
+	ch := agg[1][0].Charges
+	require.NotNil(t, ch)
+	assert.Equal(t, "180000000000000000000000001.25", ch.Quantity.String())
+	// 1% of each, plus 0.25, is 900000000000000000000000.255 and
+	// ….2575, above the cap: both lowered to it, by 0.5125 in all.
+	assert.Equal(t, int64(2), ch.Lowered)
+	assert.Equal(t, "1800000000000000000000000", ch.Amount.String())
+	assert.Equal(t, "0.5125", ch.LoweredBy.String())
+}

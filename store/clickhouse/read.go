@@ -106,7 +106,7 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 		return out, err
 	}
 	rows, err := s.conn.Query(withTables(ctx, p), `
-		SELECT r, toInt32(k - 1), count(), sum(quantity), max(quantity), argMax(quantity, (day, position))
+		SELECT r, toInt32(k - 1), count(), `+exactSum("quantity")+`, max(quantity), argMax(quantity, (day, position))
 		FROM (`+bucketed(lo, hi)+`)
 		WHERE k >= 1 AND position >= f AND position < b
 		GROUP BY r, k`, org, org)
@@ -116,14 +116,15 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			r, k int32
-			n    uint64
-			a    usage.Aggregates
+			r, k        int32
+			n           uint64
+			a           usage.Aggregates
+			whole, frac decimal.Decimal
 		)
-		if err := rows.Scan(&r, &k, &n, &a.Sum, &a.Max, &a.Latest); err != nil {
+		if err := rows.Scan(&r, &k, &n, &whole, &frac, &a.Max, &a.Latest); err != nil {
 			return nil, fmt.Errorf("clickhouse: aggregate usage: %w", err)
 		}
-		a.Count = int64(n)
+		a.Count, a.Sum = int64(n), whole.Add(frac)
 		out[r][k] = a
 	}
 	if err := rows.Err(); err != nil {
@@ -236,27 +237,27 @@ func (s *Store) charge(ctx context.Context, org uuid.UUID, reqs []usage.Request,
 	if err != nil || !ok {
 		return err
 	}
-	zero := `toDecimal128('0', 0)`
+	zero := `toDecimal128('0', 0), toDecimal128('0', 0)`
 	raw := `q * ` + literal(c.Rate.Shift(-2)) + ` + ` + literal(c.Fee)
 	charged := `raw`
 	raised, raisedBy := `0`, zero
 	if c.Minimum.Valid {
 		mn := literal(c.Minimum.Decimal)
 		charged = `greatest(` + charged + `, ` + mn + `)`
-		raised, raisedBy = `countIf(raw < `+mn+`)`, `sumIf(`+mn+` - raw, raw < `+mn+`)`
+		raised, raisedBy = `countIf(raw < `+mn+`)`, exactSum(`if(raw < `+mn+`, `+mn+` - raw, (`+mn+` - raw) * 0)`)
 	}
 	lowered, loweredBy := `0`, zero
 	if c.Maximum.Valid {
 		mx := literal(c.Maximum.Decimal)
 		charged = `least(` + charged + `, ` + mx + `)`
-		lowered, loweredBy = `countIf(raw > `+mx+`)`, `sumIf(raw - `+mx+`, raw > `+mx+`)`
+		lowered, loweredBy = `countIf(raw > `+mx+`)`, exactSum(`if(raw > `+mx+`, raw - `+mx+`, (raw - `+mx+`) * 0)`)
 	}
 	// The first free events of a period (by day, then position) cost
 	// nothing: each period's cut is the place of its last free one.
 	// (Arrays hold only integers: release 18 cannot keep decimals in the
 	// state of groupArray.)
 	rows, err := s.conn.Query(withTables(ctx, p), `
-		SELECT r, toInt32(k - 1), toInt64(count()), sum(q), sum(charged),
+		SELECT r, toInt32(k - 1), toInt64(count()), `+exactSum("q")+`, `+exactSum("charged")+`,
 		       toInt64(`+raised+`), `+raisedBy+`, toInt64(`+lowered+`), `+loweredBy+`
 		FROM (
 			SELECT r, k, q, `+raw+` AS raw, `+charged+` AS charged
@@ -283,17 +284,29 @@ func (s *Store) charge(ctx context.Context, org uuid.UUID, reqs []usage.Request,
 		var (
 			r, k int32
 			ch   usage.Charges
+			sums [8]decimal.Decimal // each sum as its whole and fractional parts
 		)
-		if err := rows.Scan(&r, &k, &ch.Events, &ch.Quantity, &ch.Amount, &ch.Raised, &ch.RaisedBy,
-			&ch.Lowered, &ch.LoweredBy); err != nil {
+		if err := rows.Scan(&r, &k, &ch.Events, &sums[0], &sums[1], &sums[2], &sums[3], &ch.Raised, &sums[4], &sums[5],
+			&ch.Lowered, &sums[6], &sums[7]); err != nil {
 			return err
 		}
+		ch.Quantity, ch.Amount = sums[0].Add(sums[1]), sums[2].Add(sums[3])
+		ch.RaisedBy, ch.LoweredBy = sums[4].Add(sums[5]), sums[6].Add(sums[7])
 		*out[r][k].Charges = ch
 	}
 	return rows.Err()
 }
 
 const maxInt = "9223372036854775807"
+
+// exactSum sums the decimal expression e as two columns, its whole parts
+// as Decimal(38, 0) and what is left of each: a sum of Decimal(38, 12)
+// wraps around without an error past 1.7 × 10²⁶ on release 18, the sum of
+// the whole parts only past 1.7 × 10³⁸, and the rest stays below the
+// number of rows. The caller adds the two.
+func exactSum(e string) string {
+	return "sum(toDecimal128(" + e + ", 0)), sum((" + e + ") - toDecimal128(" + e + ", 0))"
+}
 
 // literal writes d as a Decimal128 literal of its own scale: exact.
 func literal(d decimal.Decimal) string {
