@@ -184,10 +184,11 @@ func (s *Store) tenant(ctx context.Context, org uuid.UUID) (*tenant, error) {
 	return t, nil
 }
 
-// storedPosition reads the highest ingest position stored for org.
+// storedPosition reads the highest ingest position any process took for
+// org: of every batch begun, committed or not.
 func (s *Store) storedPosition(ctx context.Context, org uuid.UUID) (int64, error) {
 	var last int64
-	if err := s.conn.QueryRow(ctx, `SELECT max(position) FROM pricekit_usage_events WHERE org = ?`,
+	if err := s.conn.QueryRow(ctx, `SELECT max(last) FROM pricekit_usage_batches WHERE org = ?`,
 		org).Scan(&last); err != nil {
 		return 0, fmt.Errorf("clickhouse: position: %w", err)
 	}
@@ -203,8 +204,10 @@ func (t *tenant) reserve(now time.Time, n int) int64 {
 }
 
 // Position implements [store.UsageMarker]. It waits for the ingestions of
-// org in this process to finish: every event they accepted lies before
-// the position it returns, every event accepted later at or after it.
+// org in this process to finish, and reads the positions other processes
+// took: every event accepted so far lies before the position it returns,
+// every event accepted later at or after it (see the package
+// documentation for several writers).
 func (s *Store) Position(ctx context.Context, org uuid.UUID) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -214,5 +217,16 @@ func (s *Store) Position(ctx context.Context, org uuid.UUID) (int64, error) {
 		return 0, err
 	}
 	defer t.mu.Unlock()
+	return s.positionNow(ctx, org, t)
+}
+
+// positionNow is the ingest position now: one past the last any process took.
+// The caller holds t.mu.
+func (s *Store) positionNow(ctx context.Context, org uuid.UUID, t *tenant) (int64, error) {
+	stored, err := s.storedPosition(ctx, org)
+	if err != nil {
+		return 0, err
+	}
+	t.last = max(t.last, stored)
 	return t.last + 1, nil
 }

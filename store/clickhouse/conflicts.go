@@ -28,9 +28,9 @@ func (s *Store) Conflicts(ctx context.Context, org uuid.UUID) ([]Conflict, error
 	rows, err := s.conn.Query(ctx, `
 		SELECT event_id, contract_id, product_id, event_date, event_ts, quantity, day, position, batch
 		FROM pricekit_usage_ids
-		WHERE org = ? AND `+notWithdrawn+` AND event_id IN (
+		WHERE org = ? AND `+committed+` AND event_id IN (
 			SELECT event_id FROM pricekit_usage_ids
-			WHERE org = ? AND `+notWithdrawn+`
+			WHERE org = ? AND `+committed+`
 			GROUP BY event_id HAVING count() > 1)
 		ORDER BY event_id, position`, org, org, org, org)
 	if err != nil {

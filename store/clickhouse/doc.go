@@ -24,8 +24,10 @@
 // ingestion looks ids up in, so looking up a batch's ids reads the
 // granules of those ids only (ids that grow with time, such as UUIDv7 or
 // a sequence, keep a batch's lookups in few granules).
-// pricekit_usage_withdrawn lists batches that were refused after they were
-// stored, and pricekit_usage_marks the billing marks.
+// pricekit_usage_batches records every batch an ingestion began, with the
+// positions it took, pricekit_usage_committed the batches accepted (reads
+// count their rows only), pricekit_usage_aborted those given up, and
+// pricekit_usage_marks the billing marks.
 //
 // Aggregation happens in ClickHouse: each request's periods are sent as an
 // external table, the events are bucketed into them where they are
@@ -35,52 +37,62 @@
 //
 // # Idempotency without unique keys
 //
-// ClickHouse has no unique constraint, so an event id is made an
-// idempotency key in three steps:
+// ClickHouse has no unique constraint and no transactions, so a batch is
+// made all or nothing, and an event id an idempotency key, in steps:
 //
-//  1. Before it stores a batch, an ingestion looks its ids up among the
-//     stored copies: the same payload again is a replay (not stored
-//     again), another payload refuses the batch as duplicate_usage. The
+//  1. An ingestion looks the batch's ids up among the copies of committed
+//     batches: the same payload again is a replay (not stored again),
+//     another payload refuses the batch as duplicate_usage. The
 //     ingestions of one organization in one process are serialized, so
 //     within a process this is exactly the rule of the other stores.
-//  2. Two processes may still race: both look an id up, find nothing,
-//     and both store a copy. So after storing, an ingestion looks its ids
-//     up again; a copy of one of them with another payload, stored by
-//     another batch that is not withdrawn, withdraws this batch (a row in
-//     pricekit_usage_withdrawn: every read leaves its copies out) and
-//     refuses it as duplicate_usage, naming the event.
-//  3. Every read counts an event once: among the copies of an id on one
-//     product contract and day (the copies of a payload), the first, by
-//     position, is the one counted.
+//  2. It records the batch as begun, stores its events, and looks its ids
+//     up again, now among the copies of other batches that are committed
+//     or in flight (begun within the last minute, on the server's clock,
+//     and not aborted): a copy with another payload refuses this batch as
+//     duplicate_usage, naming the event.
+//  3. Only then does it commit the batch. Every read counts the rows of
+//     committed batches only, and among the copies of an id on one
+//     product contract and day (the copies of one payload) the first, by
+//     position. A batch refused in step 2, or whose ingestion failed or
+//     was cancelled on the way, is never committed and never read; its
+//     rows stay behind, unread.
 //
-// What holds, then, when batches race with the same id:
+// What holds, then, for two batches that race with one id in two
+// processes:
 //
-//   - With the same payload, the event is counted exactly once, whatever
-//     the interleaving, also after a crash between the two inserts of an
-//     ingestion or a retry of a batch whose answer was lost.
-//   - With different payloads, at most one of the batches is accepted and
-//     counted; the other is refused as duplicate_usage and changes
-//     nothing that any read sees. When the two look each other up at the
-//     same moment, both may be refused: a retry then succeeds.
+//   - With the same payload, both may store a copy, and every read counts
+//     the event exactly once, however they interleave and whatever
+//     becomes of either batch.
+//   - With different payloads, at most one of the two is accepted. Each
+//     stores its events before it looks again, so at least the later of
+//     the two looks sees the other; when both see each other, both are
+//     refused, and a retry then goes through.
+//   - A failed or refused ingestion changes nothing that any read sees,
+//     and no read sees a batch before its ingestion is accepted.
 //
-// It is weaker than PostgreSQL's unique key in two ways. A batch refused
-// in step 2 stays stored (withdrawn, never read); and a process that dies
-// between storing a batch and its second look leaves that batch counted
-// even if a racing batch with another payload for one of its ids was
-// accepted: [Store.Conflicts] lists such ids, so a host can check an
-// organization before it issues statements.
+// It is weaker than PostgreSQL's unique key in one way: a batch counts as
+// in flight for a minute from its beginning. A commit that reaches the
+// server later than that (an ingestion takes at most half of it to reach
+// its commit, or gives up) could be taken for dead by a racing batch with
+// another payload, and both would count. [Store.Conflicts] lists such ids,
+// so a host can check an organization before it issues statements. A
+// writer that dies between beginning and committing a batch leaves its
+// rows unread, and holds a racing batch with another payload for that
+// id back (refused) for that minute.
 //
 // # Positions
 //
 // An ingest position is a nanosecond of the writing process's clock, made
-// to grow past every position that process gave out or found stored. In
-// one process every rule of [store.UsageMarker] holds exactly: reading the
-// position, marking and issuing wait for the organization's ingestions in
-// flight. Across processes, positions are as close as the clocks: an
-// event accepted by a process whose clock lags by more than the time since
-// another process read the position may get a position below it, and be
-// taken for seen by a statement rated at it. Route an organization's
-// ingestion to one process (shard ingestion by organization), or keep the
-// writers' clocks synchronized and read positions for billing well after
+// to grow past every position any process took for the organization (the
+// batches record them). In one process every rule of [store.UsageMarker]
+// holds exactly: reading the position, marking and issuing wait for the
+// organization's ingestions in flight there, and read the positions other
+// processes took, so a process that only bills sees every accepted event
+// before the position it reads. Across writers, positions are as close as
+// their clocks and their batches in flight: an event of a batch that
+// another process is still storing, or whose clock lags, may get a
+// position below one read meanwhile, and be taken for seen by a statement
+// rated at it. Route an organization's ingestion to one process (shard
+// ingestion by organization), or read positions for billing well after
 // the ingestions they should cover.
 package clickhouse

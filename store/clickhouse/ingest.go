@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -31,14 +32,15 @@ const quantityPlaces = 12
 // Ingest implements [store.UsageWriter].
 //
 // It checks the batch with [usage.Accept] against the product contracts,
-// as the documents store describes them, and against the stored copies of
-// the ids it names, then stores the accepted events under a new batch id
-// with consecutive positions. The ingestions of one organization in this
-// process are serialized, so that a racing batch sees the one before it.
-// After storing, it looks its ids up again: a copy stored meanwhile by
-// another process with another payload withdraws this batch (every read
-// leaves it out) and refuses it as duplicate_usage. See the package
-// documentation for what that guarantees.
+// as the documents store describes them, and against the committed copies
+// of the ids it names, then stores the accepted events under a new batch
+// id with consecutive positions, and commits the batch: reads count the
+// copies of committed batches only. The ingestions of one organization in
+// this process are serialized, so that a racing batch sees the one before
+// it. Before committing, it looks its ids up again: a copy with another
+// payload in a batch of another process, committed or in flight, refuses
+// this batch as duplicate_usage, and it is never committed. See the
+// package documentation for what that guarantees.
 func (s *Store) Ingest(ctx context.Context, org uuid.UUID, events []usage.Event) (store.Ingested, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Ingested{}, err
@@ -71,11 +73,11 @@ func (s *Store) Ingest(ctx context.Context, org uuid.UUID, events []usage.Event)
 			keys = append(keys, e.ID)
 		}
 	}
-	withdrawn, err := s.withdrawn(ctx, org)
+	done, err := s.batches(ctx, org, `SELECT batch FROM pricekit_usage_committed WHERE org = ?`)
 	if err != nil {
 		return store.Ingested{}, err
 	}
-	stored, err := s.firstCopies(ctx, org, keys, withdrawn)
+	stored, err := s.firstCopies(ctx, org, keys, done)
 	if err != nil {
 		return store.Ingested{}, err
 	}
@@ -92,18 +94,61 @@ func (s *Store) Ingest(ctx context.Context, org uuid.UUID, events []usage.Event)
 		s.beforeInsert()
 	}
 	batch := uuid.New()
-	pos := t.reserve(s.now(), len(accepted.Events))
-	if err := s.insert(ctx, org, batch, pos, accepted); err != nil {
-		return store.Ingested{}, err
+	begun := s.now()
+	pos := t.reserve(begun, len(accepted.Events))
+	if err := s.insertRow(ctx, `INSERT INTO pricekit_usage_batches (org, batch, last)`,
+		org, batch, pos+int64(len(accepted.Events))-1); err != nil {
+		return store.Ingested{}, fmt.Errorf("clickhouse: ingest: %w", err)
 	}
-	if s.afterInsert != nil {
-		s.afterInsert()
-	}
-	if err := s.checkRaces(ctx, org, batch, keys, first, targets, withdrawn); err != nil {
+	if err := s.storeBatch(ctx, org, batch, begun, pos, accepted, keys, first, targets); err != nil {
+		s.abort(org, batch)
 		return store.Ingested{}, err
 	}
 	return store.Ingested{Added: len(accepted.Events), Replayed: accepted.Replayed}, nil
 }
+
+// storeBatch stores an accepted batch, looks its ids up again and commits
+// it.
+func (s *Store) storeBatch(ctx context.Context, org, batch uuid.UUID, begun time.Time, pos int64, accepted usage.Batch,
+	keys []string, first map[string]int, targets map[uuid.UUID]usage.Target) error {
+	if err := s.insert(ctx, org, batch, pos, accepted); err != nil {
+		return err
+	}
+	if s.afterInsert != nil {
+		s.afterInsert()
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.checkRaces(ctx, org, batch, keys, first, targets); err != nil {
+		return err
+	}
+	if took := s.now().Sub(begun); took > maxInFlight/2 {
+		// Other writers stop taking this batch for in flight at
+		// maxInFlight: committing it now could count a rival twice.
+		return fmt.Errorf("clickhouse: ingest: the batch took %s to store, more than %s; nothing was ingested, try again",
+			took.Round(time.Millisecond), maxInFlight/2)
+	}
+	if err := s.insertRow(ctx, `INSERT INTO pricekit_usage_committed (org, batch)`, org, batch); err != nil {
+		return fmt.Errorf("clickhouse: ingest: %w", err)
+	}
+	return nil
+}
+
+// abort records that a batch will never be committed, so that racing
+// writers stop taking it for in flight. It is best effort, on a context of
+// its own (the ingestion's may be what failed): a batch it cannot record
+// stops counting as in flight after maxInFlight.
+func (s *Store) abort(org, batch uuid.UUID) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = s.insertRow(ctx, `INSERT INTO pricekit_usage_aborted (org, batch)`, org, batch)
+}
+
+// maxInFlight is how long a batch begun and not committed counts as in
+// flight: a rival of a racing batch. A batch older than that is taken for
+// dead (its writer failed), and its ingestion refuses to commit it.
+const maxInFlight = time.Minute
 
 // columnLimits refuses what the columns cannot hold exactly: a day beyond
 // the Date column's range, a quantity beyond Decimal(38, 12). Events that
@@ -134,10 +179,9 @@ func dayField(e usage.Event) string {
 	return "timestamp"
 }
 
-// insert stores the accepted events, positions from pos on in batch
-// order: the events table first, then the index of ids, so that a
-// replay after a failure in between stores the events again rather than
-// take them for stored (reads count an id once).
+// insert stores the accepted events of a batch, positions from pos on in
+// batch order, in the events table and the index of ids; neither is read
+// before the batch is committed.
 func (s *Store) insert(ctx context.Context, org, batch uuid.UUID, pos int64, b usage.Batch) error {
 	ev, err := s.conn.PrepareBatch(ctx, `INSERT INTO pricekit_usage_events
 		(org, contract_id, day, position, batch, event_id, product_id, event_date, event_ts, quantity)`)
@@ -181,16 +225,28 @@ func (s *Store) insert(ctx context.Context, org, batch uuid.UUID, pos int64, b u
 }
 
 // checkRaces looks the ids of a stored batch up again. A copy of one of
-// them in another batch, with another payload, that is not withdrawn
-// (stored by another process after this one looked) withdraws this
-// batch and refuses it, naming each such event. Copies with the same
-// payload are left: reads count an id once.
+// them with another payload, in another batch that is committed or in
+// flight (begun within maxInFlight, on the server's clock, and not
+// aborted), refuses this
+// batch, naming each such event: two batches that see each other are
+// both refused. Copies with the same payload are left: reads count an id
+// once.
 func (s *Store) checkRaces(ctx context.Context, org, batch uuid.UUID, keys []string, first map[string]int,
-	targets map[uuid.UUID]usage.Target, withdrawn map[uuid.UUID]bool) error {
+	targets map[uuid.UUID]usage.Target) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	copies, err := s.copies(ctx, org, keys, withdrawn)
+	live, err := s.batches(ctx, org, `
+		SELECT batch FROM pricekit_usage_committed WHERE org = ?
+		UNION ALL
+		SELECT batch FROM pricekit_usage_batches
+		WHERE org = ? AND begun > now() - `+fmt.Sprint(int(maxInFlight.Seconds()))+`
+		  AND batch NOT IN (SELECT batch FROM pricekit_usage_aborted WHERE org = ?)`)
+	if err != nil {
+		return err
+	}
+	live[batch] = true
+	copies, err := s.copies(ctx, org, keys, live)
 	if err != nil {
 		return err
 	}
@@ -203,22 +259,16 @@ func (s *Store) checkRaces(ctx context.Context, org, batch uuid.UUID, keys []str
 			}
 		}
 		if mine == nil {
-			continue // a replay of a stored copy: not stored again
+			continue // a replay of a committed copy: not stored again
 		}
 		for _, c := range copies[id] {
 			if c.batch != batch && !targets[mine.Event.ContractID].Same(c.Event, mine.Event) {
 				errs = append(errs, pricekit.Errorf(pricekit.ErrDuplicateUsage, "usage",
 					fmt.Sprintf("usage[%d].id", first[id]),
-					fmt.Sprintf("usage id %q was stored meanwhile with a different payload", id)))
+					fmt.Sprintf("usage id %q is being stored at the same time with a different payload", id)))
 				break
 			}
 		}
-	}
-	if len(errs) == 0 {
-		return nil
-	}
-	if err := s.insertRow(ctx, `INSERT INTO pricekit_usage_withdrawn (org, batch, at)`, org, batch, s.now()); err != nil {
-		return fmt.Errorf("clickhouse: ingest: withdraw a raced batch: %w", err)
 	}
 	return errors.Join(errs...)
 }
@@ -229,9 +279,13 @@ type copyOf struct {
 	batch uuid.UUID
 }
 
-// withdrawn returns the batches of org that every read leaves out.
-func (s *Store) withdrawn(ctx context.Context, org uuid.UUID) (map[uuid.UUID]bool, error) {
-	rows, err := s.conn.Query(ctx, `SELECT batch FROM pricekit_usage_withdrawn WHERE org = ?`, org)
+// batches runs a query of batch ids, its parameters each org.
+func (s *Store) batches(ctx context.Context, org uuid.UUID, query string) (map[uuid.UUID]bool, error) {
+	args := make([]any, strings.Count(query, "?"))
+	for i := range args {
+		args[i] = org
+	}
+	rows, err := s.conn.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: usage: %w", err)
 	}
@@ -247,9 +301,9 @@ func (s *Store) withdrawn(ctx context.Context, org uuid.UUID) (map[uuid.UUID]boo
 	return out, rows.Err()
 }
 
-// copies returns every stored copy of the given ids that is not
-// withdrawn, by id, in position order.
-func (s *Store) copies(ctx context.Context, org uuid.UUID, ids []string, withdrawn map[uuid.UUID]bool) (map[string][]copyOf, error) {
+// copies returns every stored copy of the given ids in the batches of in,
+// by id, in position order.
+func (s *Store) copies(ctx context.Context, org uuid.UUID, ids []string, in map[uuid.UUID]bool) (map[string][]copyOf, error) {
 	out := make(map[string][]copyOf, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -267,7 +321,7 @@ func (s *Store) copies(ctx context.Context, org uuid.UUID, ids []string, withdra
 		return nil, fmt.Errorf("clickhouse: ingest: %w", err)
 	}
 	err = scanCopies(rows, func(c copyOf) {
-		if !withdrawn[c.batch] {
+		if in[c.batch] {
 			out[c.Event.ID] = append(out[c.Event.ID], c)
 		}
 	})
@@ -277,10 +331,10 @@ func (s *Store) copies(ctx context.Context, org uuid.UUID, ids []string, withdra
 	return out, nil
 }
 
-// firstCopies returns the first stored copy of each given id that is not
-// withdrawn: the one reads count.
-func (s *Store) firstCopies(ctx context.Context, org uuid.UUID, ids []string, withdrawn map[uuid.UUID]bool) (map[string]copyOf, error) {
-	all, err := s.copies(ctx, org, ids, withdrawn)
+// firstCopies returns the first stored copy of each given id in the
+// batches of done (the committed ones): the one reads count.
+func (s *Store) firstCopies(ctx context.Context, org uuid.UUID, ids []string, done map[uuid.UUID]bool) (map[string]copyOf, error) {
+	all, err := s.copies(ctx, org, ids, done)
 	if err != nil {
 		return nil, err
 	}

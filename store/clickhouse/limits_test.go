@@ -111,3 +111,33 @@ func TestSumsBeyondDecimal128(t *testing.T) {
 	assert.Equal(t, "1800000000000000000000000", ch.Amount.String())
 	assert.Equal(t, "0.5125", ch.LoweredBy.String())
 }
+
+// TestChargesBeyondDecimal128 prices percentage charges whose figures
+// ClickHouse's decimals cannot hold, a rate of many places and an event
+// whose charge overflows, as the memory store does.
+func TestChargesBeyondDecimal128(t *testing.T) {
+	f := newFixture(t)
+	s := newStore(t, f.docs)
+	events := []usage.Event{
+		f.event("a", "2024-03-01", "90000000000000000000000000.5"),
+		f.event("b", "2024-03-02", "3.25"),
+		f.event("c", "2024-03-03", "7"),
+	}
+	_, err := s.Ingest(t.Context(), f.org, events)
+	require.NoError(t, err)
+	_, err = f.docs.Ingest(t.Context(), f.org, events)
+	require.NoError(t, err)
+	for _, c := range []usage.Charge{
+		{Rate: decimal.RequireFromString("0.0000000000000000000000001"), Fee: decimal.RequireFromString("0.25")},
+		{Rate: decimal.RequireFromString("2.5"), Fee: decimal.RequireFromString("0.0000000000000000000000000003"), Free: 1},
+		{Rate: decimal.RequireFromString("99.5"), Minimum: decimal.NewNullDecimal(decimal.RequireFromString("1.5"))},
+	} {
+		req := []usage.Request{{Contract: f.product, Bounds: []date.Date{day("2024-03-01"), day("2024-04-01")}, Charge: &c}}
+		got, err := s.Aggregate(t.Context(), f.org, req)
+		require.NoError(t, err, "%+v", c)
+		want, err := f.docs.Aggregate(t.Context(), f.org, req)
+		require.NoError(t, err)
+		require.NotNil(t, got[0][0].Charges)
+		assert.True(t, want[0][0].Charges.Equal(*got[0][0].Charges), "%+v: want %+v, got %+v", c, *want[0][0].Charges, *got[0][0].Charges)
+	}
+}

@@ -34,7 +34,11 @@ func (s *Store) Mark(ctx context.Context, org, parentContract uuid.UUID, through
 	case ok && through == last:
 		return nil
 	}
-	return s.insertMark(ctx, org, parentContract, through, t.last+1)
+	pos, err := s.positionNow(ctx, org, t)
+	if err != nil {
+		return err
+	}
+	return s.insertMark(ctx, org, parentContract, through, pos)
 }
 
 // lastMark returns the day of the latest mark of a parent contract.
@@ -81,11 +85,13 @@ func (s *Store) Marks(ctx context.Context, org, parentContract uuid.UUID) ([]usa
 	return out, rows.Err()
 }
 
-// Issue implements [store.StatementKeeper]: the documents store keeps the
-// statement ([store.Documents.Keep]), its position checked against the
-// usage kept here, and then the mark it asks for is made here. A failure
-// in between leaves the statement issued without its mark: issuing it
-// again (which returns the kept statement) makes the mark.
+// Issue implements [store.StatementKeeper]: the mark it asks for is made
+// here, first, and then the documents store keeps the statement
+// ([store.Documents.Keep]), its position checked against the usage kept
+// here. The two are not one write: a failure in between leaves the usage
+// marked billed through the statement's end and the statement not yet
+// issued, which the next issue of it (billing issues a period until it is
+// kept) completes.
 func (s *Store) Issue(ctx context.Context, org, id uuid.UUID, is store.Issued) (store.Issued, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Issued{}, err
@@ -102,34 +108,30 @@ func (s *Store) Issue(ctx context.Context, org, id uuid.UUID, is store.Issued) (
 		return store.Issued{}, err
 	}
 	defer t.mu.Unlock()
-	if is.Number > len(index) {
-		now := t.last + 1
-		if is.Position > now {
-			// Perhaps read in another process: what is stored tells.
-			stored, err := s.storedPosition(ctx, org)
-			if err != nil {
-				return store.Issued{}, err
-			}
-			now = max(now, stored+1)
+	at, mark := is.Position, is.Through != 0
+	if n := is.Number; n <= len(index) {
+		// Issued already: the mark is the kept statement's, if it is
+		// that statement at all (Keep refuses it otherwise).
+		at, mark = index[n-1].Position, mark && index[n-1].PeriodStart == is.PeriodStart
+	} else {
+		now, err := s.positionNow(ctx, org, t)
+		if err != nil {
+			return store.Issued{}, err
 		}
 		if err := store.CheckPosition(is, now); err != nil {
 			return store.Issued{}, err
 		}
 	}
-	kept, err := s.Keep(ctx, org, id, is)
-	if err != nil {
-		return store.Issued{}, err
-	}
-	if is.Through != 0 {
+	if mark {
 		last, ok, err := s.lastMark(ctx, org, id)
 		if err != nil {
 			return store.Issued{}, err
 		}
 		if !ok || last < is.Through {
-			if err := s.insertMark(ctx, org, id, is.Through, kept.Position); err != nil {
+			if err := s.insertMark(ctx, org, id, is.Through, at); err != nil {
 				return store.Issued{}, err
 			}
 		}
 	}
-	return kept, nil
+	return s.Keep(ctx, org, id, is)
 }

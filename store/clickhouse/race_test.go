@@ -1,6 +1,7 @@
 package clickhouse
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -160,25 +161,61 @@ func TestRaceDifferentPayloads(t *testing.T) {
 	assert.Empty(t, conflicts)
 }
 
-// TestConflictsAfterAWriterDied stores a batch the way a writer that dies
-// after storing it would leave it, after a rival batch with another
-// payload for one of its ids was accepted: both count, and Conflicts
-// names the id.
-func TestConflictsAfterAWriterDied(t *testing.T) {
+// TestAWriterThatDiesLeavesNothing stores a batch as a writer that dies
+// before committing it leaves it: nothing of it is read, a retry of it is
+// accepted and counted once.
+func TestAWriterThatDiesLeavesNothing(t *testing.T) {
+	f := newFixture(t)
+	w1, w2 := f.writers(t)
+	dead := []usage.Event{f.event("x", "2024-05-02", "2"), {ContractID: f.product, Date: day("2024-05-03"), Quantity: decimal.NewFromInt(7)}}
+	w1.afterInsert = func() { panic("died") }
+	assert.PanicsWithValue(t, "died", func() { _, _ = w1.Ingest(t.Context(), f.org, dead) })
+	assert.Equal(t, int64(0), f.sumOf(t, w2).Count, "nothing of a batch never committed is read")
+	got, err := w2.Ingest(t.Context(), f.org, dead)
+	require.NoError(t, err)
+	assert.Equal(t, store.Ingested{Added: 2}, got, "the retry stores it")
+	a := f.sumOf(t, w2)
+	assert.Equal(t, int64(2), a.Count)
+	assert.Equal(t, "9", a.Sum.String())
+}
+
+// TestAFailedIngestLeavesNothing fails an ingestion after its events are
+// stored: nothing of it is read, and a retry counts each event once.
+func TestAFailedIngestLeavesNothing(t *testing.T) {
+	f := newFixture(t)
+	s := newStore(t, f.docs)
+	events := []usage.Event{f.event("a", "2024-05-02", "5"), {ContractID: f.product, Date: day("2024-05-03"), Quantity: decimal.NewFromInt(7)}}
+	ctx, cancel := context.WithCancel(t.Context())
+	s.afterInsert = cancel
+	_, err := s.Ingest(ctx, f.org, events)
+	require.ErrorIs(t, err, context.Canceled)
+	s.afterInsert = nil
+	assert.Equal(t, int64(0), f.sumOf(t, s).Count)
+	_, err = s.Ingest(t.Context(), f.org, events)
+	require.NoError(t, err)
+	a := f.sumOf(t, s)
+	assert.Equal(t, int64(2), a.Count)
+	assert.Equal(t, "12", a.Sum.String())
+}
+
+// TestConflicts commits a rival batch past the checks, as a commit that
+// reached the server after its batch was taken for dead would: both
+// payloads count, and Conflicts names the id.
+func TestConflicts(t *testing.T) {
 	f := newFixture(t)
 	w1, w2 := f.writers(t)
 	_, err := w1.Ingest(t.Context(), f.org, []usage.Event{f.event("x", "2024-05-01", "1")})
 	require.NoError(t, err)
-	// The dead writer checked before the rival stored its copy, then died
-	// between storing and its second look.
-	dead := []usage.Event{f.event("x", "2024-05-02", "2")}
-	accepted, err := usage.Accept(dead,
+	late := []usage.Event{f.event("x", "2024-05-02", "2")}
+	accepted, err := usage.Accept(late,
 		func(uuid.UUID) (usage.Target, bool) {
-			return usage.Target{ProductID: uuid.Nil, Start: day("2024-01-01"), End: day("2024-12-31")}, true
+			return usage.Target{Start: day("2024-01-01"), End: day("2024-12-31")}, true
 		},
 		nil)
 	require.NoError(t, err)
-	require.NoError(t, w2.insert(t.Context(), f.org, uuid.New(), w2now(t, w2, f.org), accepted))
+	batch := uuid.New()
+	require.NoError(t, w2.insert(t.Context(), f.org, batch, reserve(t, w2, f.org), accepted))
+	require.NoError(t, w2.insertRow(t.Context(), `INSERT INTO pricekit_usage_committed (org, batch)`, f.org, batch))
 
 	conflicts, err := w1.Conflicts(t.Context(), f.org)
 	require.NoError(t, err)
@@ -190,8 +227,50 @@ func TestConflictsAfterAWriterDied(t *testing.T) {
 	assert.Equal(t, "3", f.sumOf(t, w1).Sum.String(), "on two days, both copies count")
 }
 
-// w2now reserves one position of w for org.
-func w2now(t *testing.T, w *Store, org uuid.UUID) int64 {
+// TestReplayOfABatchStillInFlight races a batch that replays an event of
+// another batch which is then refused: the replay stores its own copy, so
+// the event counts once whatever becomes of the other batch.
+func TestReplayOfABatchStillInFlight(t *testing.T) {
+	f := newFixture(t)
+	w1, w2 := f.writers(t)
+	// w1 checks {x: 5, y: 1}; w2 then stores {y: 2}; w1 stores its batch;
+	// before w1 looks again, w2 ingests {x: 5, z: 1}.
+	w1.beforeInsert = func() {
+		_, err := w2.Ingest(t.Context(), f.org, []usage.Event{f.event("y", "2024-06-01", "2")})
+		require.NoError(t, err)
+	}
+	var second store.Ingested
+	w1.afterInsert = func() {
+		var err error
+		second, err = w2.Ingest(t.Context(), f.org, []usage.Event{f.event("x", "2024-06-03", "5"), f.event("z", "2024-06-04", "1")})
+		require.NoError(t, err)
+	}
+	_, err := w1.Ingest(t.Context(), f.org, []usage.Event{f.event("x", "2024-06-03", "5"), f.event("y", "2024-06-05", "1")})
+	require.ErrorIs(t, err, store.ErrDuplicateUsage, "y was stored meanwhile with another payload")
+	assert.Equal(t, store.Ingested{Added: 2}, second, "x was not committed: the second batch stores its own copy")
+	a := f.sumOf(t, w1)
+	assert.Equal(t, int64(3), a.Count, "y, x and z")
+	assert.Equal(t, "8", a.Sum.String())
+}
+
+// TestPositionAcrossStores reads the position in a Store that ingests
+// nothing while another ingests: it always lies past what was accepted.
+func TestPositionAcrossStores(t *testing.T) {
+	f := newFixture(t)
+	ingest, billing := f.writers(t)
+	for i := range 3 {
+		_, err := ingest.Ingest(t.Context(), f.org, []usage.Event{f.event(fmt.Sprint("p", i), "2024-07-01", "1")})
+		require.NoError(t, err)
+		pos, err := billing.Position(t.Context(), f.org)
+		require.NoError(t, err)
+		since, err := billing.UsageSince(t.Context(), f.org, []uuid.UUID{f.product}, day("2024-01-01"), day("2024-12-31"), pos)
+		require.NoError(t, err)
+		assert.Empty(t, since, "round %d: every accepted event lies before the position", i)
+	}
+}
+
+// reserve reserves one position of w for org.
+func reserve(t *testing.T, w *Store, org uuid.UUID) int64 {
 	t.Helper()
 	tn, err := w.tenant(t.Context(), org)
 	require.NoError(t, err)

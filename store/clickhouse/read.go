@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -22,9 +23,9 @@ import (
 const copyKey = `contract_id, day, event_id, if(event_id = '', position, 0),
 	if(event_id = '', batch, toUUID('00000000-0000-0000-0000-000000000000'))`
 
-// notWithdrawn leaves out the copies of withdrawn batches; its one
+// committed keeps the copies of committed batches only; its one
 // parameter is the organization.
-const notWithdrawn = `batch NOT IN (SELECT batch FROM pricekit_usage_withdrawn WHERE org = ?)`
+const committed = `batch IN (SELECT batch FROM pricekit_usage_committed WHERE org = ?)`
 
 // Usage implements [store.UsageReader]: the first copy of each event, in
 // position order.
@@ -64,7 +65,7 @@ func (s *Store) usageSince(ctx context.Context, org uuid.UUID, productContracts 
 			SELECT event_id, contract_id, product_id, event_date, event_ts, quantity, day, position, batch
 			FROM pricekit_usage_events
 			WHERE org = ? AND contract_id IN (SELECT c FROM pcs) AND day >= `+lo+` AND day <= `+hi+`
-			  AND `+notWithdrawn+`
+			  AND `+committed+`
 			ORDER BY position
 			LIMIT 1 BY `+copyKey+`
 		)
@@ -148,7 +149,7 @@ func bucketed(lo, hi string) string {
 			SELECT contract_id AS c, day, min(position) AS first, argMin(quantity, position) AS q
 			FROM pricekit_usage_events
 			WHERE org = ? AND contract_id IN (SELECT c FROM p) AND day >= ` + lo + ` AND day <= ` + hi + `
-			  AND ` + notWithdrawn + `
+			  AND ` + committed + `
 			GROUP BY ` + copyKey + `
 		) ALL INNER JOIN p USING c`
 }
@@ -213,10 +214,97 @@ func (s *Store) charges(ctx context.Context, org uuid.UUID, reqs []usage.Request
 	}
 	for _, c := range order {
 		picked := byCharge[c]
-		if err := s.charge(ctx, org, reqs, picked, *reqs[picked[0]].Charge, out); err != nil {
+		ch := *reqs[picked[0]].Charge
+		if !chargeFits(ch) {
+			if err := s.chargeInGo(ctx, org, reqs, picked, ch, out); err != nil {
+				return err
+			}
+			continue
+		}
+		err := s.charge(ctx, org, reqs, picked, ch, out)
+		var ex *clickhouse.Exception
+		if errors.As(err, &ex) && (ex.Code == codeDecimalOverflow || ex.Code == codeArgumentOutOfBound) {
+			// An event's charge beyond what its Decimal holds.
+			err = s.chargeInGo(ctx, org, reqs, picked, ch, out)
+		}
+		if err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// The errors of ClickHouse that a charge too large for its Decimal gives.
+const (
+	codeArgumentOutOfBound = 69
+	codeDecimalOverflow    = 407
+)
+
+// chargeFits reports whether c's charges are priced exactly in
+// ClickHouse: each event's charge is a quantity (12 places) times the
+// rate, plus the fee, clamped, a Decimal(38, 12 + the rate's places). Its
+// sums keep what is left of their whole parts below the number of events,
+// so 24 places leave 14 digits for them.
+func chargeFits(c usage.Charge) bool {
+	places := func(d decimal.Decimal) int32 { return max(-d.Exponent(), 0) }
+	limit := int32(24)
+	ok := quantityPlaces+places(c.Rate.Shift(-2)) <= limit && places(c.Fee) <= limit
+	if c.Minimum.Valid {
+		ok = ok && places(c.Minimum.Decimal) <= limit
+	}
+	if c.Maximum.Valid {
+		ok = ok && places(c.Maximum.Decimal) <= limit
+	}
+	return ok
+}
+
+// chargeInGo prices the charges of the requests picked from reqs in Go,
+// with the reference rule, from the first copies of their periods' events
+// in order: what a charge whose figures ClickHouse's decimals cannot hold
+// takes. The events leave the store, one quantity a row.
+func (s *Store) chargeInGo(ctx context.Context, org uuid.UUID, reqs []usage.Request, picked []int, c usage.Charge,
+	out [][]usage.Aggregates) error {
+	p, lo, hi, ok, err := periodTable(reqs, picked)
+	if err != nil || !ok {
+		return err
+	}
+	rows, err := s.conn.Query(withTables(ctx, p), `
+		SELECT r, toInt32(k - 1), quantity
+		FROM (`+bucketed(lo, hi)+`)
+		WHERE k >= 1 AND position >= f AND position < b
+		ORDER BY r, k, day, position`, org, org)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		r, k       int32
+		q          decimal.Decimal
+		quantities []decimal.Decimal
+	)
+	flush := func(r, k int32) {
+		if len(quantities) > 0 {
+			cc := c
+			cc.Free = reqs[r].Charge.Free
+			*out[r][k].Charges = usage.ChargeEach(cc, quantities)
+		}
+		quantities = quantities[:0]
+	}
+	lastR, lastK := int32(-1), int32(-1)
+	for rows.Next() {
+		if err := rows.Scan(&r, &k, &q); err != nil {
+			return err
+		}
+		if r != lastR || k != lastK {
+			flush(lastR, lastK)
+			lastR, lastK = r, k
+		}
+		quantities = append(quantities, q)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	flush(lastR, lastK)
 	return nil
 }
 

@@ -3,8 +3,9 @@
 
 -- Every stored copy of an accepted event, partitioned by month of its day
 -- and ordered so that one product contract's period is one range read.
--- Two writers racing with one event id may both store a copy: reads count
--- an id once, by its first copy (lowest position).
+-- A row is read once its batch is committed. Two writers racing with one
+-- event id may both store a copy: reads count an id once, by its first
+-- copy (lowest position).
 CREATE TABLE IF NOT EXISTS pricekit_usage_events (
     org         UUID,
     contract_id UUID,
@@ -36,12 +37,31 @@ CREATE TABLE IF NOT EXISTS pricekit_usage_ids (
 ) ENGINE = MergeTree()
 ORDER BY (org, event_id, position);
 
--- Batches that were stored and then refused (a race with another writer
--- over an id): every read leaves their copies out.
-CREATE TABLE IF NOT EXISTS pricekit_usage_withdrawn (
+-- Every batch an ingestion began, with the last ingest position it took
+-- and when the server saw it begin: what the ingest position now is read
+-- from, and which batches are in flight.
+CREATE TABLE IF NOT EXISTS pricekit_usage_batches (
     org   UUID,
     batch UUID,
-    at    DateTime
+    last  Int64,
+    begun DateTime DEFAULT now()
+) ENGINE = MergeTree()
+ORDER BY (org, batch);
+
+-- The batches whose ingestion was accepted. Reads count the copies of
+-- committed batches only: a batch stored and then refused, or whose
+-- ingestion failed, is never read.
+CREATE TABLE IF NOT EXISTS pricekit_usage_committed (
+    org   UUID,
+    batch UUID
+) ENGINE = MergeTree()
+ORDER BY (org, batch);
+
+-- The batches whose ingestion failed or was refused after they were
+-- begun: no longer in flight.
+CREATE TABLE IF NOT EXISTS pricekit_usage_aborted (
+    org   UUID,
+    batch UUID
 ) ENGINE = MergeTree()
 ORDER BY (org, batch);
 
