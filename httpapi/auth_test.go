@@ -72,8 +72,9 @@ func TestLogin(t *testing.T) {
 	_, v2 := c.do("POST", "/login", `{"username": "ada", "password": "correct horse"}`)
 	assert.NotEqual(t, tok, v2.(map[string]any)["access_token"], "every token is new")
 
-	c.Auth = "Bearer " + tok
+	c.Auth = "bearer " + tok
 	c.create("/plans/fixedfee", feeBody)
+	c.Auth = "Bearer " + tok
 	status, _ = c.get("/plans/fixedfees")
 	assert.Equal(t, http.StatusOK, status)
 	for _, bad := range []string{"Bearer " + tok[:len(tok)-1], "Bearer " + tok + "x", tok, "Basic " + tok, "Bearer "} {

@@ -39,9 +39,11 @@
 //   - POST /usage with a list of events (or {"usage": [...]}): the
 //     library's ingestion, all or nothing; 201 {"added", "replayed"}.
 //   - POST /factory/run rates every parent contract of the organization
-//     over its own dates: 200 {"contracts", "statements"}, and "errors"
-//     for contracts that could not be rated. Under /sim a body {"usage":
-//     [...]} rates with that usage instead, storing none of it. GET
+//     over its own dates (an evergreen one through today in its time
+//     zone, or each through a body's "to"): 200 {"contracts",
+//     "statements"}, and "errors" for contracts that could not be rated.
+//     Under /sim a body's "usage" rates with those events instead,
+//     checked as an ingestion would check them, storing none. GET
 //     /factory/charges answers the statements of the last run, 200, a
 //     JSON array.
 //

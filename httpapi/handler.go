@@ -33,6 +33,9 @@ type Options struct {
 	// MaxBody is the largest request body read, in bytes (default 8 MiB);
 	// a larger one is refused with 413.
 	MaxBody int64
+	// Now is the clock (default time.Now): what "today" is for a factory
+	// run of evergreen contracts, and when tokens expire.
+	Now func() time.Time
 }
 
 // Handler serves the API of the pricing web service over a store. It is
@@ -44,6 +47,7 @@ type Handler struct {
 	sim     *space
 	tokens  *tokens
 	maxBody int64
+	now     func() time.Time
 }
 
 // space is where a path's documents live: the store given to New, or the
@@ -79,6 +83,10 @@ func New(st store.Store, opts Options) *Handler {
 		real:    &space{store: st, charges: map[uuid.UUID][]rating.Statement{}},
 		sim:     &space{store: memory.New(), sim: true, charges: map[uuid.UUID][]rating.Statement{}},
 		maxBody: opts.MaxBody,
+		now:     opts.Now,
+	}
+	if h.now == nil {
+		h.now = time.Now
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = 8 << 20
@@ -88,7 +96,7 @@ func New(st store.Store, opts Options) *Handler {
 		if ttl <= 0 {
 			ttl = time.Hour
 		}
-		h.tokens = newTokens(ttl, time.Now)
+		h.tokens = newTokens(ttl, h.now)
 		h.mux.HandleFunc("POST /login", h.login)
 	}
 	for _, sp := range []*space{h.real, h.sim} {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -282,6 +283,10 @@ func TestSimDates(t *testing.T) {
 		`{"type": 2, "interval": 0, "frequency": "M", "start_date": "2024-01-15", "end_date": "2024-03-31"}`)
 	assert.Equal(t, http.StatusUnprocessableEntity, status)
 	assert.Equal(t, "interval", v.(map[string]any)["field"])
+	status, v = c.do("POST", c.path("/modifiers/billing_frequency/sim_dates"),
+		`{"type": 1, "interval": 1, "frequency": "D", "start_date": "0001-01-02", "end_date": "9999-12-31"}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, status, "3.6 million days")
+	assert.Equal(t, "end_date", v.(map[string]any)["field"])
 }
 
 // TestFactoryRun ingests usage and runs the factory: the charges are the
@@ -352,4 +357,78 @@ func TestSimulationSpace(t *testing.T) {
 // TestServiceFlow runs the service's whole flow in-process.
 func TestServiceFlow(t *testing.T) {
 	newClient(t, New(memory.New(), Options{})).Flow()
+}
+
+// TestFactoryRunEvergreen rates a contract without an end date through
+// today, and every contract through a body's "to".
+func TestFactoryRunEvergreen(t *testing.T) {
+	today := time.Date(2024, 2, 10, 12, 0, 0, 0, time.UTC)
+	c := newClient(t, New(memory.New(), Options{Now: func() time.Time { return today }}))
+	x := c.Build(c.path(""))
+	status, v := c.do("POST", c.path("/parentcontract"), fmt.Sprintf(`{"display_name": "Evergreen", "customer_id": %q,
+		"start_date": "2024-01-01", "end_date": null, "billing_frequency": %q, "fixed_fees": [%q]}`, x.Customer, x.Frequency, x.Fee))
+	require.Equal(t, http.StatusCreated, status, "%v", v)
+	evergreen := v.(map[string]any)["id"]
+
+	status, v = c.do("POST", c.path("/factory/run"), "")
+	require.Equal(t, http.StatusOK, status, "%v", v)
+	assert.Equal(t, map[string]any{"contracts": num("2"), "statements": num("4")}, v, "two months each, no errors")
+	_, v = c.get("/factory/charges")
+	var months []any
+	for _, st := range v.([]any) {
+		if st.(map[string]any)["contract_id"] == evergreen {
+			months = append(months, st.(map[string]any)["period_start"])
+		}
+	}
+	assert.Equal(t, []any{"2024-01-01", "2024-02-01"}, months, "through today, 10 February")
+
+	status, v = c.do("POST", c.path("/factory/run"), `{"to": "2024-01-31"}`)
+	require.Equal(t, http.StatusOK, status, "%v", v)
+	assert.Equal(t, num("2"), v.(map[string]any)["statements"], "January of each")
+	status, v = c.do("POST", c.path("/factory/run"), `{"to": "soon"}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Equal(t, "to", v.(map[string]any)["field"])
+	status, v = c.do("POST", c.path("/factory/run"), `{"usage": []}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, status, "usage is given under /sim only: %v", v)
+}
+
+// TestSimulationUsage checks the usage given to a simulated run: a
+// product contract under two parent contracts bills both, as a run on the
+// stored usage does, and bad usage is refused whole, leaving the last
+// run's charges.
+func TestSimulationUsage(t *testing.T) {
+	c := newClient(t, New(memory.New(), Options{}))
+	sim := c.SimPath("")
+	x := c.Build(sim)
+	status, v := c.do("POST", sim+"/parentcontract", fmt.Sprintf(`{"display_name": "Second", "customer_id": %q,
+		"start_date": "2024-01-01", "end_date": "2024-01-31", "sub_contracts": [%q]}`, x.Customer, x.Sub))
+	require.Equal(t, http.StatusCreated, status, "%v", v)
+	run := fmt.Sprintf(`{"usage": [{"id": "u1", "contract_id": %q, "date": "2024-01-05", "quantity": 150}]}`, x.Product)
+	status, v = c.do("POST", sim+"/factory/run", run)
+	require.Equal(t, http.StatusOK, status, "%v", v)
+	_, v = c.do("GET", sim+"/factory/charges", "")
+	billed := map[any]int{}
+	for _, st := range v.([]any) {
+		for _, l := range st.(map[string]any)["lines"].([]any) {
+			if l := l.(map[string]any); l["kind"] == "usage" && l["quantity"] == num("150") {
+				billed[st.(map[string]any)["contract_id"]]++
+			}
+		}
+	}
+	assert.Len(t, billed, 2, "both parent contracts bill the shared product contract: %v", billed)
+
+	for _, bad := range []struct{ body, code, field string }{
+		{fmt.Sprintf(`{"usage": [{"id": "u1", "contract_id": %q, "date": "2025-01-05", "quantity": 1}]}`, x.Product), "usage_out_of_contract", "usage[0].date"},
+		{fmt.Sprintf(`{"usage": [{"id": "u1", "contract_id": %q, "date": "2024-01-05", "quantity": 1},
+			{"id": "u1", "contract_id": %q, "date": "2024-01-05", "quantity": 2}]}`, x.Product, x.Product), "duplicate_usage", "usage[1].id"},
+		{`{"usage": [{"id": "u1", "quantity": 1}]}`, "invalid_input", "usage[0].contract_id"},
+	} {
+		status, v = c.do("POST", sim+"/factory/run", bad.body)
+		assert.Equal(t, http.StatusUnprocessableEntity, status, "%v", v)
+		m := v.(map[string]any)
+		assert.Equal(t, bad.code, m["code"], "%v", m)
+		assert.Equal(t, bad.field, m["field"], "%v", m)
+	}
+	_, v = c.do("GET", sim+"/factory/charges", "")
+	assert.Len(t, v, 3, "the last run's charges stay")
 }

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/rickb777/date/v2"
 
 	"github.com/pricekit/pricekit"
 	"github.com/pricekit/pricekit/billing"
@@ -78,59 +80,83 @@ type runError struct {
 	refusal
 }
 
-// factoryRun rates every parent contract of the organization over its
-// own dates and keeps the statements for /factory/charges: 200 with how
-// many it rated. Under /sim, a body {"usage": [...]} rates with that usage
-// instead of the stored one, storing nothing.
+// factoryRun rates every parent contract of the organization and keeps
+// the statements for /factory/charges: 200 with how many it rated. A
+// contract with an end date is rated over its own dates, an evergreen one
+// through today in its time zone, or, for every contract, through the
+// body's "to". Under /sim, a body's "usage" rates with those events
+// instead of the stored ones, storing none of them.
 func (c *call) factoryRun() {
-	var given []usage.Event
-	simulated := false
-	if c.space.sim {
-		data, err := readAll(c)
+	data, err := readAll(c)
+	if err != nil {
+		return
+	}
+	var (
+		to        date.Date
+		given     []usage.Event
+		simulated bool
+	)
+	if len(bytes.TrimSpace(data)) > 0 {
+		o, err := jsonx.Parse("httpapi", data)
 		if err != nil {
+			c.fail(err)
 			return
 		}
-		if len(bytes.TrimSpace(data)) > 0 {
-			if given, err = events(data); err != nil {
-				c.fail(err)
-				return
+		to, _ = o.Date("to")
+		var evErr error
+		if c.space.sim {
+			if raw := o.Raw("usage"); raw != nil {
+				given, evErr = events(raw)
+				simulated = true
 			}
-			simulated = true
+		}
+		if err := errors.Join(o.Err(), evErr); err != nil {
+			c.fail(err)
+			return
+		}
+	}
+	parents, err := c.space.store.List(c.ctx(), c.org, contract.KindParentContract)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	var byParent [][]usage.Event
+	if simulated {
+		if byParent, err = c.usageByParent(parents.ParentContracts, given); err != nil {
+			c.fail(err)
+			return
 		}
 	}
 	var (
-		statements []rating.Statement
+		statements = []rating.Statement{}
 		failed     []runError
-		contracts  int
 	)
-	keep := func(id uuid.UUID, st []rating.Statement, err error) {
-		contracts++
+	for i, p := range parents.ParentContracts {
+		until := to
+		if until == 0 && p.End == 0 {
+			loc, err := p.Location()
+			if err != nil {
+				loc = time.UTC // rating refuses the contract with its reason
+			}
+			until = date.NewAt(c.h.now().In(loc))
+		}
+		var st []rating.Statement
+		if simulated {
+			st, err = billing.Simulate(c.ctx(), c.space.store, c.org, p.ID, byParent[i], 0, until)
+		} else {
+			st, err = billing.Rate(c.ctx(), c.space.store, c.org, p.ID, 0, until)
+		}
+		if c.ctx().Err() != nil {
+			return // the client went away
+		}
 		if err != nil {
-			failed = append(failed, runError{ContractID: id, refusal: refusalOf(err)})
-			return
+			failed = append(failed, runError{ContractID: p.ID, refusal: refusalOf(err)})
+			continue
 		}
 		statements = append(statements, st...)
 	}
-	if simulated {
-		if err := c.simulate(given, keep); err != nil {
-			c.fail(err)
-			return
-		}
-	} else {
-		err := billing.Portfolio(c.ctx(), c.space.store, c.org, billing.Run{}, func(r billing.Result) error {
-			keep(r.Contract, r.Statements, r.Err)
-			return nil
-		})
-		if err != nil {
-			c.fail(err)
-			return
-		}
-	}
-	if statements == nil {
-		statements = []rating.Statement{}
-	}
 	c.space.keepRun(c.org, statements)
-	out := map[string]any{"contracts": contracts, "statements": len(statements)}
+	out := map[string]any{"contracts": len(parents.ParentContracts), "statements": len(statements)}
 	if len(failed) > 0 {
 		out["errors"] = failed
 	}
@@ -152,44 +178,44 @@ func readAll(c *call) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// simulate rates every parent contract of the simulation space with the
-// given events, each contract with the events of its own product
-// contracts. An event of no parent contract's tree is refused, as an
-// ingestion would refuse it, before anything is rated.
-func (c *call) simulate(given []usage.Event, keep func(uuid.UUID, []rating.Statement, error)) error {
-	parents, err := c.space.store.List(c.ctx(), c.org, contract.KindParentContract)
-	if err != nil {
-		return err
-	}
-	owner := map[uuid.UUID]int{} // product contract → index of its parent
-	for i, p := range parents.ParentContracts {
+// usageByParent checks given events as an ingestion into the simulation
+// space would (duplicate ids, contracts, products and days: the whole
+// batch refused, each bad event named), and gives each parent contract
+// the events of its own product contracts.
+func (c *call) usageByParent(parents []contract.ParentContract, given []usage.Event) ([][]usage.Event, error) {
+	holders := map[uuid.UUID][]int{} // product contract → the parents above it
+	var ids []uuid.UUID
+	for i, p := range parents {
 		tree, err := store.Resolve(c.ctx(), c.space.store, c.org, p.ID)
 		if err != nil {
-			continue // rated below, where its error is reported
+			continue // rated on its own, where its error is reported
 		}
 		for _, pc := range tree.ProductContracts {
-			owner[pc.ID] = i
+			holders[pc.ID] = append(holders[pc.ID], i)
+			ids = append(ids, pc.ID)
 		}
 	}
-	byParent := make([][]usage.Event, len(parents.ParentContracts))
-	var errs []error
-	for i, e := range given {
-		p, ok := owner[e.ContractID]
-		if !ok {
-			errs = append(errs, pricekit.Errorf(pricekit.ErrUsageOutOfContract, "httpapi",
-				fmt.Sprintf("usage[%d].contract_id", i), "no parent contract holds product contract "+e.ContractID.String()))
-			continue
+	docs, ok := c.space.store.(store.Documents)
+	if !ok {
+		return nil, errors.New("httpapi: the simulation space cannot check usage")
+	}
+	targets, err := docs.UsageTargets(c.ctx(), c.org, ids)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := usage.Accept(given, func(id uuid.UUID) (usage.Target, bool) {
+		t, ok := targets[id]
+		return t, ok
+	}, nil); err != nil {
+		return nil, err
+	}
+	out := make([][]usage.Event, len(parents))
+	for _, e := range given {
+		for _, i := range holders[e.ContractID] {
+			out[i] = append(out[i], e)
 		}
-		byParent[p] = append(byParent[p], e)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	for i, p := range parents.ParentContracts {
-		st, err := billing.Simulate(c.ctx(), c.space.store, c.org, p.ID, byParent[i], 0, 0)
-		keep(p.ID, st, err)
-	}
-	return nil
+	return out, nil
 }
 
 // refusalOf is err as a refusal, for a list.
@@ -254,6 +280,11 @@ func (c *call) simDates() {
 		c.fail(err)
 		return
 	}
+	if n := mostPeriods(f, start, end); n > maxSimPeriods {
+		c.fail(pricekit.Errorf(pricekit.ErrInvalidInput, "httpapi", "end_date",
+			fmt.Sprintf("the dates hold up to %d periods; at most %d are listed", n, maxSimPeriods)))
+		return
+	}
 	periods, err := schedule.SimDates(f, start, end)
 	if err != nil {
 		c.fail(err)
@@ -264,6 +295,20 @@ func (c *call) simDates() {
 		dates[i] = [2]string{p[0].String(), p[1].String()}
 	}
 	writeJSON(c.w, http.StatusOK, map[string]any{"dates": dates})
+}
+
+// maxSimPeriods bounds what sim_dates lists: 27 years of days, a
+// thousand years of months.
+const maxSimPeriods = 10_000
+
+// mostPeriods bounds the number of periods of f from start through end:
+// the days over the shortest period of its unit, and two partial ones.
+func mostPeriods(f schedule.BillingFrequency, start, end date.Date) int64 {
+	shortest := map[schedule.Unit]int64{schedule.Day: 1, schedule.Week: 7, schedule.Month: 28, schedule.Quarter: 89, schedule.Year: 365}[f.Unit]
+	if shortest == 0 || end < start {
+		return 0
+	}
+	return int64(end-start+1)/(shortest*int64(max(f.Interval, 1))) + 2
 }
 
 // frequency reads a billing frequency given as an object or as the id of

@@ -261,29 +261,28 @@ func TestConcurrentClientsOnPostgres(t *testing.T) {
 	const clients, batches, perBatch = 32, 5, 20
 	org := uuid.New()
 	built := make([]apitest.IDs, clients)
-	var wg sync.WaitGroup
-	for i := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := apitest.New(t, s.base)
-			c.Org = org
-			x := c.Build(c.Path(""))
-			built[i] = x
-			for b := range batches {
-				var evs []string
-				for e := range perBatch {
-					evs = append(evs, fmt.Sprintf(`{"id": "c%d-b%d-e%d", "contract_id": %q, "date": "2024-01-%02d", "quantity": 1}`,
-						i, b, e, x.Product, 1+e))
+	// Parallel subtests: each client fails its own test, and the group
+	// returns when all are done.
+	t.Run("clients", func(t *testing.T) {
+		for i := range clients {
+			t.Run(fmt.Sprint(i), func(t *testing.T) {
+				t.Parallel()
+				c := apitest.New(t, s.base)
+				c.Org = org
+				x := c.Build(c.Path(""))
+				built[i] = x
+				for b := range batches {
+					var evs []string
+					for e := range perBatch {
+						evs = append(evs, fmt.Sprintf(`{"id": "c%d-b%d-e%d", "contract_id": %q, "date": "2024-01-%02d", "quantity": 1}`,
+							i, b, e, x.Product, 1+e))
+					}
+					status, v := c.Do("POST", c.Path("/usage"), "["+strings.Join(evs, ",")+"]")
+					require.Equal(t, 201, status, "batch %d: %v", b, v)
 				}
-				status, v := c.Do("POST", c.Path("/usage"), "["+strings.Join(evs, ",")+"]")
-				if status != 201 {
-					t.Errorf("client %d batch %d: %d %v", i, b, status, v)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+			})
+		}
+	})
 	c := apitest.New(t, s.base)
 	c.Org = org
 	for path, want := range map[string]int{"/plans/tiers": clients, "/plans/fixedfees": clients, "/modifiers/discounts": clients,

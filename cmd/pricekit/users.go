@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/google/uuid"
@@ -40,6 +41,9 @@ const (
 type users struct {
 	byName map[string]userEntry
 	dummy  userEntry // checked when the name is unknown, so both take as long
+	// slots bound the hashes computed at once: each takes a core for a
+	// fraction of a second, and logins must not take the server's CPU.
+	slots chan struct{}
 }
 
 // readUsers reads a users file.
@@ -70,11 +74,22 @@ func readUsers(path string) (*users, error) {
 		u.byName[e.Username] = e
 	}
 	u.dummy = userEntry{Salt: make([]byte, 16), Hash: make([]byte, hashLen), Iterations: iterations}
+	for _, e := range u.byName {
+		u.dummy.Iterations = max(u.dummy.Iterations, e.Iterations)
+	}
+	u.slots = make(chan struct{}, max(runtime.GOMAXPROCS(0)/2, 1))
 	return u, nil
 }
 
-// login checks a password against the file.
-func (u *users) login(_ context.Context, username, password string) (uuid.UUID, bool) {
+// login checks a password against the file, waiting for a free slot (or
+// the request's end).
+func (u *users) login(ctx context.Context, username, password string) (uuid.UUID, bool) {
+	select {
+	case u.slots <- struct{}{}:
+		defer func() { <-u.slots }()
+	case <-ctx.Done():
+		return uuid.Nil, false
+	}
 	e, known := u.byName[username]
 	if !known {
 		e = u.dummy
