@@ -112,6 +112,9 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
+		// Requests still running past the timeout are cut off before the
+		// store's connections close under them.
+		_ = srv.Close()
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
