@@ -250,13 +250,7 @@ func TestServeWithUsers(t *testing.T) {
 // every object and every event is there, and each contract is billed its
 // own usage.
 func TestConcurrentClientsOnPostgres(t *testing.T) {
-	dsn := os.Getenv("PRICEKIT_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PRICEKIT_POSTGRES_DSN is not set; CI must provide a server (.ci/setup-postgres.sh)")
-		}
-		t.Skip("no PRICEKIT_POSTGRES_DSN")
-	}
+	dsn := serverDSN(t, "PRICEKIT_POSTGRES_DSN", ".ci/setup-postgres.sh")
 	s := startServe(t, "-postgres", schemaDSN(t, dsn))
 	const clients, batches, perBatch = 32, 5, 20
 	org := uuid.New()
@@ -343,13 +337,7 @@ func schemaDSN(t *testing.T, dsn string) string {
 
 // TestServeWithClickHouse runs the flow with usage kept in ClickHouse.
 func TestServeWithClickHouse(t *testing.T) {
-	dsn := os.Getenv("PRICEKIT_CLICKHOUSE_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PRICEKIT_CLICKHOUSE_DSN is not set; CI must provide a server (.ci/setup-clickhouse.sh)")
-		}
-		t.Skip("no PRICEKIT_CLICKHOUSE_DSN")
-	}
+	dsn := serverDSN(t, "PRICEKIT_CLICKHOUSE_DSN", ".ci/setup-clickhouse.sh")
 	opts, err := clickhouse.ParseDSN(dsn)
 	require.NoError(t, err)
 	conn, err := clickhouse.Open(opts)
@@ -363,4 +351,19 @@ func TestServeWithClickHouse(t *testing.T) {
 	s := startServe(t, "-clickhouse", strings.TrimSuffix(dsn, "/"+opts.Auth.Database)+"/"+db)
 	apitest.New(t, s.base).Flow()
 	assert.Equal(t, 0, s.stop(t))
+}
+
+// serverDSN returns the address of a server the test needs, from the
+// environment variable name: without one it skips, and in CI it fails
+// (setup is the script that CI starts it with).
+func serverDSN(t *testing.T, name, setup string) string {
+	t.Helper()
+	dsn := os.Getenv(name)
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set; CI must provide a server (%s)", name, setup)
+		}
+		t.Skip("no " + name)
+	}
+	return dsn
 }

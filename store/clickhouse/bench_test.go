@@ -208,7 +208,7 @@ func newVsFixture(b *testing.B) *vsFixture {
 	b.Helper()
 	docs := memory.New()
 	ch := newStore(b, docs) // skips without a ClickHouse server
-	pg, pool := postgresStore(b)
+	pg, pool := postgresStore(b, 4)
 	fx := &vsFixture{ch: ch, pg: pg, pgPool: pool, org: uuid.New(),
 		events: benchSize(b, "PRICEKIT_BENCH_EVENTS", 10_000_000)}
 	fx.random = benchSize(b, "PRICEKIT_BENCH_RANDOM_EVENTS", min(1_000_000, fx.events))
@@ -562,12 +562,16 @@ func (fx *vsFixture) doRandomIDs(b *testing.B) error {
 }
 
 // postgresStore returns a PostgreSQL store in a fresh schema of the
-// server of PRICEKIT_POSTGRES_DSN, and its pool; the schema is dropped
-// when tb ends. It skips without a server.
-func postgresStore(tb testing.TB) (*postgres.Store, *pgxpool.Pool) {
+// server of PRICEKIT_POSTGRES_DSN, on a pool of at most conns
+// connections, and the pool; the schema is dropped when tb ends. It skips
+// without a server, and fails without one in CI.
+func postgresStore(tb testing.TB, conns int32) (*postgres.Store, *pgxpool.Pool) {
 	tb.Helper()
 	dsn := os.Getenv("PRICEKIT_POSTGRES_DSN")
 	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatal("PRICEKIT_POSTGRES_DSN is not set; CI must provide a server (.ci/setup-postgres.sh)")
+		}
 		tb.Skip("no PRICEKIT_POSTGRES_DSN")
 	}
 	ctx := context.Background()
@@ -587,7 +591,7 @@ func postgresStore(tb testing.TB) (*postgres.Store, *pgxpool.Pool) {
 		tb.Fatal(err)
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
-	cfg.MaxConns = 4
+	cfg.MaxConns = conns
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		tb.Fatal(err)
