@@ -26,7 +26,8 @@
 // a sequence, keep a batch's lookups in few granules).
 // pricekit_usage_batches records every batch an ingestion began, with the
 // positions it took, pricekit_usage_committed the batches accepted (reads
-// count their rows only), pricekit_usage_aborted those given up, and
+// count their rows only), pricekit_usage_aborted those given up,
+// pricekit_usage_twins the events stored in two copies, and
 // pricekit_usage_marks the billing marks.
 //
 // Aggregation happens in ClickHouse: each request's periods are sent as an
@@ -50,9 +51,10 @@
 //     or in flight (begun within the last minute, on the server's clock,
 //     and not aborted): a copy with another payload refuses this batch as
 //     duplicate_usage, naming the event.
-//  3. Only then does it commit the batch. Every read counts the rows of
-//     committed batches only, and among the copies of an id on one
-//     product contract and day (the copies of one payload) the first, by
+//  3. A copy with the same payload makes the event a twin, which it
+//     records (pricekit_usage_twins); only then does it commit the batch.
+//     Every read counts the rows of committed batches only, each row as
+//     it is, but a twin's rows, which it groups to their first copy by
 //     position. A batch refused in step 2, or whose ingestion failed or
 //     was cancelled on the way, is never committed and never read; its
 //     rows stay behind, unread.
@@ -61,24 +63,28 @@
 // processes:
 //
 //   - With the same payload, both may store a copy, and every read counts
-//     the event exactly once, however they interleave and whatever
-//     becomes of either batch.
-//   - With different payloads, at most one of the two is accepted. Each
-//     stores its events before it looks again, so at least the later of
-//     the two looks sees the other; when both see each other, both are
-//     refused, and a retry then goes through.
+//     the event exactly once: each batch stores before it looks, so the
+//     later of the two looks sees the other's copy and records the twin
+//     before its batch commits.
+//   - With different payloads, at most one of the two is accepted, for
+//     the same reason; when both see each other, both are refused, and a
+//     retry then goes through.
 //   - A failed or refused ingestion changes nothing that any read sees,
 //     and no read sees a batch before its ingestion is accepted.
 //
 // It is weaker than PostgreSQL's unique key in one way: a batch counts as
 // in flight for a minute from its beginning. A commit that reaches the
 // server later than that (an ingestion takes at most half of it to reach
-// its commit, or gives up) could be taken for dead by a racing batch with
-// another payload, and both would count. [Store.Conflicts] lists such ids,
-// so a host can check an organization before it issues statements. A
-// writer that dies between beginning and committing a batch leaves its
-// rows unread, and holds a racing batch with another payload for that
-// id back (refused) for that minute.
+// its commit, or gives up) could be taken for dead by a racing batch,
+// which would then neither refuse itself nor record a twin: two payloads,
+// or one payload twice, would count. [Store.Conflicts] lists such ids, so
+// a host can check an organization before it issues statements. A writer
+// that dies between beginning and committing a batch leaves its rows
+// unread, and holds a racing batch with another payload for that id back
+// (refused) for that minute.
+//
+// An organization without twins, the rule, is aggregated as it is
+// stored; the twins' rows alone are grouped.
 //
 // # Positions
 //

@@ -120,7 +120,11 @@ func (s *Store) storeBatch(ctx context.Context, org, batch uuid.UUID, begun time
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := s.checkRaces(ctx, org, batch, keys, first, targets); err != nil {
+	twins, err := s.checkRaces(ctx, org, batch, keys, first, targets)
+	if err != nil {
+		return err
+	}
+	if err := s.insertTwins(ctx, org, twins); err != nil {
 		return err
 	}
 	if took := s.now().Sub(begun); took > maxInFlight/2 {
@@ -227,14 +231,18 @@ func (s *Store) insert(ctx context.Context, org, batch uuid.UUID, pos int64, b u
 // checkRaces looks the ids of a stored batch up again. A copy of one of
 // them with another payload, in another batch that is committed or in
 // flight (begun within maxInFlight, on the server's clock, and not
-// aborted), refuses this
-// batch, naming each such event: two batches that see each other are
-// both refused. Copies with the same payload are left: reads count an id
-// once.
+// aborted), refuses this batch, naming each such event: two batches that
+// see each other are both refused. A copy with the same payload makes the
+// event a twin, returned to be recorded before the batch commits: reads
+// count it once.
+//
+// Of two batches storing one event, each stores before it looks, so the
+// later to look sees the other's copy: every event stored twice is
+// recorded, by whichever batch saw the other.
 func (s *Store) checkRaces(ctx context.Context, org, batch uuid.UUID, keys []string, first map[string]int,
-	targets map[uuid.UUID]usage.Target) error {
+	targets map[uuid.UUID]usage.Target) ([]copyOf, error) {
 	if len(keys) == 0 {
-		return nil
+		return nil, nil
 	}
 	live, err := s.batches(ctx, org, `
 		SELECT batch FROM pricekit_usage_committed WHERE org = ?
@@ -243,14 +251,17 @@ func (s *Store) checkRaces(ctx context.Context, org, batch uuid.UUID, keys []str
 		WHERE org = ? AND begun > now() - `+fmt.Sprint(int(maxInFlight.Seconds()))+`
 		  AND batch NOT IN (SELECT batch FROM pricekit_usage_aborted WHERE org = ?)`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	live[batch] = true
 	copies, err := s.copies(ctx, org, keys, live)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var errs []error
+	var (
+		errs  []error
+		twins []copyOf
+	)
 	for _, id := range keys {
 		var mine *copyOf
 		for i := range copies[id] {
@@ -261,16 +272,46 @@ func (s *Store) checkRaces(ctx context.Context, org, batch uuid.UUID, keys []str
 		if mine == nil {
 			continue // a replay of a committed copy: not stored again
 		}
+		twin := false
 		for _, c := range copies[id] {
-			if c.batch != batch && !targets[mine.Event.ContractID].Same(c.Event, mine.Event) {
+			if c.batch == batch {
+				continue
+			}
+			if !targets[mine.Event.ContractID].Same(c.Event, mine.Event) {
 				errs = append(errs, pricekit.Errorf(pricekit.ErrDuplicateUsage, "usage",
 					fmt.Sprintf("usage[%d].id", first[id]),
 					fmt.Sprintf("usage id %q is being stored at the same time with a different payload", id)))
+				twin = false
 				break
 			}
+			twin = true
+		}
+		if twin {
+			twins = append(twins, *mine)
 		}
 	}
-	return errors.Join(errs...)
+	return twins, errors.Join(errs...)
+}
+
+// insertTwins records events stored in more than one copy.
+func (s *Store) insertTwins(ctx context.Context, org uuid.UUID, twins []copyOf) error {
+	if len(twins) == 0 {
+		return nil
+	}
+	b, err := s.conn.PrepareBatch(ctx, `INSERT INTO pricekit_usage_twins (org, contract_id, day, event_id)`)
+	if err != nil {
+		return fmt.Errorf("clickhouse: ingest: %w", err)
+	}
+	for _, c := range twins {
+		if err := b.Append(org, c.Event.ContractID, c.Day.MidnightUTC(), c.Event.ID); err != nil {
+			_ = b.Abort()
+			return fmt.Errorf("clickhouse: ingest: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("clickhouse: ingest: %w", err)
+	}
+	return nil
 }
 
 // copyOf is a stored copy of an event.

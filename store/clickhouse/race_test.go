@@ -102,6 +102,18 @@ func TestRaceSamePayload(t *testing.T) {
 	var stored uint64
 	require.NoError(t, testConn.QueryRow(t.Context(), `SELECT count() FROM pricekit_usage_events WHERE org = ?`, f.org).Scan(&stored))
 	assert.Equal(t, uint64(20), stored, "both writers stored a copy of each")
+	twins, err := w1.hasTwins(t.Context(), f.org)
+	require.NoError(t, err)
+	assert.True(t, twins, "the copies are recorded")
+	var recorded uint64
+	require.NoError(t, testConn.QueryRow(t.Context(), `SELECT uniqExact(event_id) FROM pricekit_usage_twins WHERE org = ?`, f.org).Scan(&recorded))
+	assert.Equal(t, uint64(10), recorded, "every event stored twice")
+	charged, err := w1.Aggregate(t.Context(), f.org, []usage.Request{{Contract: f.product,
+		Bounds: []date.Date{day("2024-01-01"), day("2025-01-01")}, Charge: &usage.Charge{Rate: decimal.NewFromInt(10), Free: 2}}})
+	require.NoError(t, err)
+	require.NotNil(t, charged[0][0].Charges)
+	assert.Equal(t, int64(8), charged[0][0].Charges.Events, "each event priced once, two free")
+	assert.Equal(t, "2.4", charged[0][0].Charges.Amount.String())
 	// A replay now finds the first copy.
 	got2, err := w1.Ingest(t.Context(), f.org, []usage.Event{f.event("same-0", "2024-02-01", "3.0")})
 	require.NoError(t, err)
@@ -276,4 +288,26 @@ func reserve(t *testing.T, w *Store, org uuid.UUID) int64 {
 	require.NoError(t, err)
 	defer tn.mu.Unlock()
 	return tn.reserve(w.now(), 1)
+}
+
+// TestConflictsOfOnePayload commits a second copy of an event past the
+// checks, without its record: reads count it twice, and Conflicts names it.
+func TestConflictsOfOnePayload(t *testing.T) {
+	f := newFixture(t)
+	w1, w2 := f.writers(t)
+	e := f.event("x", "2024-05-01", "1")
+	_, err := w1.Ingest(t.Context(), f.org, []usage.Event{e})
+	require.NoError(t, err)
+	accepted, err := usage.Accept([]usage.Event{e},
+		func(uuid.UUID) (usage.Target, bool) { return usage.Target{Start: day("2024-01-01"), End: day("2024-12-31")}, true },
+		nil)
+	require.NoError(t, err)
+	batch := uuid.New()
+	require.NoError(t, w2.insert(t.Context(), f.org, batch, reserve(t, w2, f.org), accepted))
+	require.NoError(t, w2.insertRow(t.Context(), `INSERT INTO pricekit_usage_committed (org, batch)`, f.org, batch))
+	conflicts, err := w1.Conflicts(t.Context(), f.org)
+	require.NoError(t, err)
+	require.Len(t, conflicts, 1)
+	assert.Equal(t, "x", conflicts[0].ID)
+	assert.Equal(t, int64(2), f.sumOf(t, w1).Count, "unrecorded, the second copy counts")
 }

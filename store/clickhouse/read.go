@@ -106,11 +106,16 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 	if err != nil || !ok {
 		return out, err
 	}
+	twins, err := s.hasTwins(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	from, args := bucketed(lo, hi, twins, org)
 	rows, err := s.conn.Query(withTables(ctx, p), `
 		SELECT r, toInt32(k - 1), count(), `+exactSum("quantity")+`, max(quantity), argMax(quantity, (day, position))
-		FROM (`+bucketed(lo, hi)+`)
+		FROM (`+from+`)
 		WHERE k >= 1 AND position >= f AND position < b
-		GROUP BY r, k`, org, org)
+		GROUP BY r, k`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: aggregate usage: %w", err)
 	}
@@ -131,27 +136,49 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("clickhouse: aggregate usage: %w", err)
 	}
-	if err := s.charges(ctx, org, reqs, out); err != nil {
+	if err := s.charges(ctx, org, reqs, twins, out); err != nil {
 		return nil, fmt.Errorf("clickhouse: aggregate usage: %w", err)
 	}
 	return out, nil
 }
 
-// bucketed selects the first copies of the events of org (the first two
-// parameters) on the contracts of table p, with days in [lo, hi], each
-// with the request r it answers and its period k (1 for the first, 0
-// before it, -1 after the last), its position and the request's window
-// [f, b).
-func bucketed(lo, hi string) string {
+// bucketed selects the first copies of the events of org on the contracts
+// of table p, with days in [lo, hi], each with the request r it answers
+// and its period k (1 for the first, 0 before it, -1 after the last), its
+// position and the request's window [f, b); and the query's arguments.
+//
+// An event's rows are its only copy unless its id, contract and day are
+// among the organization's twins (twins tells whether it has any): the
+// ingestion that stored a second copy recorded them. So only the twins'
+// rows are grouped to their first copy, and an organization without any
+// is read as it is stored.
+func bucketed(lo, hi string, twins bool, org uuid.UUID) (string, []any) {
+	rows := `FROM pricekit_usage_events
+			WHERE org = ? AND contract_id IN (SELECT c FROM p) AND day >= ` + lo + ` AND day <= ` + hi + `
+			  AND ` + committed
+	firsts := `SELECT contract_id AS c, day, position AS first, quantity AS q ` + rows
+	args := []any{org, org}
+	if twins {
+		twin := `(contract_id, day, event_id) IN (SELECT contract_id, day, event_id FROM pricekit_usage_twins WHERE org = ?)`
+		firsts = firsts + ` AND NOT ` + twin + `
+			UNION ALL
+			SELECT contract_id AS c, day, min(position) AS first, argMin(quantity, position) AS q ` + rows + `
+			  AND ` + twin + `
+			GROUP BY ` + copyKey
+		args = append(args, org, org, org, org)
+	}
 	return `
 		SELECT r, day, first AS position, q AS quantity, toInt64(arrayFirstIndex(x -> x > day, bounds)) - 1 AS k, f, b, free
-		FROM (
-			SELECT contract_id AS c, day, min(position) AS first, argMin(quantity, position) AS q
-			FROM pricekit_usage_events
-			WHERE org = ? AND contract_id IN (SELECT c FROM p) AND day >= ` + lo + ` AND day <= ` + hi + `
-			  AND ` + committed + `
-			GROUP BY ` + copyKey + `
-		) ALL INNER JOIN p USING c`
+		FROM (` + firsts + `) ALL INNER JOIN p USING c`, args
+}
+
+// hasTwins reports whether any event of org has more than one copy.
+func (s *Store) hasTwins(ctx context.Context, org uuid.UUID) (bool, error) {
+	var n uint64
+	if err := s.conn.QueryRow(ctx, `SELECT count() FROM pricekit_usage_twins WHERE org = ?`, org).Scan(&n); err != nil {
+		return false, fmt.Errorf("clickhouse: aggregate usage: %w", err)
+	}
+	return n > 0, nil
 }
 
 // periodTable is the external table p of the requests picked from reqs:
@@ -195,7 +222,7 @@ func periodTable(reqs []usage.Request, picked []int) (*ext.Table, string, string
 // for each distinct charge, pricing each period's events one at a time in
 // ClickHouse, the first free ones (by day, then position) skipped. Only
 // the sums come back.
-func (s *Store) charges(ctx context.Context, org uuid.UUID, reqs []usage.Request, out [][]usage.Aggregates) error {
+func (s *Store) charges(ctx context.Context, org uuid.UUID, reqs []usage.Request, twins bool, out [][]usage.Aggregates) error {
 	byCharge := map[string][]int{}
 	var order []string
 	for i, r := range reqs {
@@ -216,16 +243,16 @@ func (s *Store) charges(ctx context.Context, org uuid.UUID, reqs []usage.Request
 		picked := byCharge[c]
 		ch := *reqs[picked[0]].Charge
 		if !chargeFits(ch) {
-			if err := s.chargeInGo(ctx, org, reqs, picked, ch, out); err != nil {
+			if err := s.chargeInGo(ctx, org, reqs, picked, ch, twins, out); err != nil {
 				return err
 			}
 			continue
 		}
-		err := s.charge(ctx, org, reqs, picked, ch, out)
+		err := s.charge(ctx, org, reqs, picked, ch, twins, out)
 		var ex *clickhouse.Exception
 		if errors.As(err, &ex) && (ex.Code == codeDecimalOverflow || ex.Code == codeArgumentOutOfBound) {
 			// An event's charge beyond what its Decimal holds.
-			err = s.chargeInGo(ctx, org, reqs, picked, ch, out)
+			err = s.chargeInGo(ctx, org, reqs, picked, ch, twins, out)
 		}
 		if err != nil {
 			return err
@@ -263,16 +290,17 @@ func chargeFits(c usage.Charge) bool {
 // in order: what a charge whose figures ClickHouse's decimals cannot hold
 // takes. The events leave the store, one quantity a row.
 func (s *Store) chargeInGo(ctx context.Context, org uuid.UUID, reqs []usage.Request, picked []int, c usage.Charge,
-	out [][]usage.Aggregates) error {
+	twins bool, out [][]usage.Aggregates) error {
 	p, lo, hi, ok, err := periodTable(reqs, picked)
 	if err != nil || !ok {
 		return err
 	}
+	from, args := bucketed(lo, hi, twins, org)
 	rows, err := s.conn.Query(withTables(ctx, p), `
 		SELECT r, toInt32(k - 1), quantity
-		FROM (`+bucketed(lo, hi)+`)
+		FROM (`+from+`)
 		WHERE k >= 1 AND position >= f AND position < b
-		ORDER BY r, k, day, position`, org, org)
+		ORDER BY r, k, day, position`, args...)
 	if err != nil {
 		return err
 	}
@@ -320,11 +348,13 @@ func chargeKey(c usage.Charge) string {
 	return c.Rate.String() + " " + c.Fee.String() + " " + bound(c.Minimum) + " " + bound(c.Maximum)
 }
 
-func (s *Store) charge(ctx context.Context, org uuid.UUID, reqs []usage.Request, picked []int, c usage.Charge, out [][]usage.Aggregates) error {
+func (s *Store) charge(ctx context.Context, org uuid.UUID, reqs []usage.Request, picked []int, c usage.Charge, twins bool,
+	out [][]usage.Aggregates) error {
 	p, lo, hi, ok, err := periodTable(reqs, picked)
 	if err != nil || !ok {
 		return err
 	}
+	from, args := bucketed(lo, hi, twins, org)
 	zero := `toDecimal128('0', 0), toDecimal128('0', 0)`
 	raw := `q * ` + literal(c.Rate.Shift(-2)) + ` + ` + literal(c.Fee)
 	charged := `raw`
@@ -351,19 +381,19 @@ func (s *Store) charge(ctx context.Context, org uuid.UUID, reqs []usage.Request,
 			SELECT r, k, q, `+raw+` AS raw, `+charged+` AS charged
 			FROM (
 				SELECT r, k, quantity AS q, (toInt64(day), position) AS at
-				FROM (`+bucketed(lo, hi)+`)
+				FROM (`+from+`)
 				WHERE k >= 1 AND position >= f AND position < b
 			) ALL INNER JOIN (
 				SELECT r, k, if(any(free) = 0, (toInt64(-1), toInt64(-1)),
 				             if(count() < any(free), (toInt64(`+maxInt+`), toInt64(`+maxInt+`)),
 				                arraySort(groupArray((toInt64(day), position)))[any(free)])) AS cut
-				FROM (`+bucketed(lo, hi)+`)
+				FROM (`+from+`)
 				WHERE k >= 1 AND position >= f AND position < b
 				GROUP BY r, k
 			) USING (r, k)
 			WHERE at > cut
 		)
-		GROUP BY r, k`, org, org, org, org)
+		GROUP BY r, k`, append(args, args...)...)
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,17 @@ CREATE TABLE IF NOT EXISTS pricekit_usage_aborted (
 ) ENGINE = MergeTree()
 ORDER BY (org, batch);
 
+-- The events stored in more than one copy (by two writers racing with
+-- the same payload), recorded by the ingestion that saw the other copy
+-- before it committed: reads group only these to their first copy.
+CREATE TABLE IF NOT EXISTS pricekit_usage_twins (
+    org         UUID,
+    contract_id UUID,
+    day         Date,
+    event_id    String
+) ENGINE = MergeTree()
+ORDER BY (org, contract_id, day, event_id);
+
 -- Billing marks of parent contracts: usage through a day (days of package
 -- date), stored before an ingest position, is billed.
 CREATE TABLE IF NOT EXISTS pricekit_usage_marks (
