@@ -299,7 +299,9 @@ func TestConflictsOfOnePayload(t *testing.T) {
 	_, err := w1.Ingest(t.Context(), f.org, []usage.Event{e})
 	require.NoError(t, err)
 	accepted, err := usage.Accept([]usage.Event{e},
-		func(uuid.UUID) (usage.Target, bool) { return usage.Target{Start: day("2024-01-01"), End: day("2024-12-31")}, true },
+		func(uuid.UUID) (usage.Target, bool) {
+			return usage.Target{Start: day("2024-01-01"), End: day("2024-12-31")}, true
+		},
 		nil)
 	require.NoError(t, err)
 	batch := uuid.New()
