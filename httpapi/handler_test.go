@@ -202,7 +202,8 @@ func TestNotFound(t *testing.T) {
 // TestBadInput sends every kind of bad body: each is refused with its
 // status, code and field, and nothing is stored.
 func TestBadInput(t *testing.T) {
-	c := newClient(t, New(memory.New(), Options{}))
+	st := memory.New()
+	c := newClient(t, New(st, Options{}))
 	for _, tc := range []struct {
 		name, path, body string
 		status           int
@@ -254,6 +255,9 @@ func TestBadInput(t *testing.T) {
 		_, v := c.get(l)
 		assert.Equal(t, []any{}, v, "%s: nothing stored", l)
 	}
+	all, err := st.List(t.Context(), c.Org)
+	require.NoError(t, err)
+	assert.Zero(t, all.Len(), "no document of any kind stored")
 }
 
 func asList(v any) []any { l, _ := v.([]any); return l }
