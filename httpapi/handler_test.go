@@ -436,3 +436,19 @@ func TestSimulationUsage(t *testing.T) {
 	_, v = c.do("GET", sim+"/factory/charges", "")
 	assert.Len(t, v, 3, "the last run's charges stay")
 }
+
+// TestBadUsageStoresNothing refuses a batch with one bad event whole: the
+// good event in it is not billed.
+func TestBadUsageStoresNothing(t *testing.T) {
+	c := newClient(t, New(memory.New(), Options{}))
+	x := c.Build(c.path(""))
+	status, v := c.do("POST", c.path("/usage"), fmt.Sprintf(`[
+		{"id": "good", "contract_id": %q, "date": "2024-01-05", "quantity": 150},
+		{"id": "bad", "contract_id": %q, "date": "2025-01-05", "quantity": 1}]`, x.Product, x.Product))
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Equal(t, "usage[1].date", v.(map[string]any)["field"])
+	status, _ = c.do("POST", c.path("/factory/run"), "")
+	require.Equal(t, http.StatusOK, status)
+	_, v = c.get("/factory/charges")
+	assert.Equal(t, num("100.00"), v.([]any)[0].(map[string]any)["subtotal"], "the fee alone")
+}
