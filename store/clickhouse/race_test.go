@@ -218,16 +218,7 @@ func TestConflicts(t *testing.T) {
 	w1, w2 := f.writers(t)
 	_, err := w1.Ingest(t.Context(), f.org, []usage.Event{f.event("x", "2024-05-01", "1")})
 	require.NoError(t, err)
-	late := []usage.Event{f.event("x", "2024-05-02", "2")}
-	accepted, err := usage.Accept(late,
-		func(uuid.UUID) (usage.Target, bool) {
-			return usage.Target{Start: day("2024-01-01"), End: day("2024-12-31")}, true
-		},
-		nil)
-	require.NoError(t, err)
-	batch := uuid.New()
-	require.NoError(t, w2.insert(t.Context(), f.org, batch, reserve(t, w2, f.org), accepted))
-	require.NoError(t, w2.insertRow(t.Context(), `INSERT INTO pricekit_usage_committed (org, batch)`, f.org, batch))
+	commitPastChecks(t, w2, f.org, f.event("x", "2024-05-02", "2"))
 
 	conflicts, err := w1.Conflicts(t.Context(), f.org)
 	require.NoError(t, err)
@@ -281,13 +272,24 @@ func TestPositionAcrossStores(t *testing.T) {
 	}
 }
 
-// reserve reserves one position of w for org.
-func reserve(t *testing.T, w *Store, org uuid.UUID) int64 {
+// commitPastChecks stores events as a batch of w and commits it without
+// looking anything up: what a commit that reached the server after its
+// batch was taken for dead leaves.
+func commitPastChecks(t *testing.T, w *Store, org uuid.UUID, events ...usage.Event) {
 	t.Helper()
+	accepted, err := usage.Accept(events,
+		func(uuid.UUID) (usage.Target, bool) {
+			return usage.Target{Start: day("2024-01-01"), End: day("2024-12-31")}, true
+		},
+		nil)
+	require.NoError(t, err)
 	tn, err := w.tenant(t.Context(), org)
 	require.NoError(t, err)
-	defer tn.mu.Unlock()
-	return tn.reserve(w.now(), 1)
+	pos := tn.reserve(w.now(), len(accepted.Events))
+	tn.mu.Unlock()
+	batch := uuid.New()
+	require.NoError(t, w.insert(t.Context(), org, batch, pos, accepted))
+	require.NoError(t, w.insertRow(t.Context(), `INSERT INTO pricekit_usage_committed (org, batch)`, org, batch))
 }
 
 // TestConflictsOfOnePayload commits a second copy of an event past the
@@ -298,15 +300,7 @@ func TestConflictsOfOnePayload(t *testing.T) {
 	e := f.event("x", "2024-05-01", "1")
 	_, err := w1.Ingest(t.Context(), f.org, []usage.Event{e})
 	require.NoError(t, err)
-	accepted, err := usage.Accept([]usage.Event{e},
-		func(uuid.UUID) (usage.Target, bool) {
-			return usage.Target{Start: day("2024-01-01"), End: day("2024-12-31")}, true
-		},
-		nil)
-	require.NoError(t, err)
-	batch := uuid.New()
-	require.NoError(t, w2.insert(t.Context(), f.org, batch, reserve(t, w2, f.org), accepted))
-	require.NoError(t, w2.insertRow(t.Context(), `INSERT INTO pricekit_usage_committed (org, batch)`, f.org, batch))
+	commitPastChecks(t, w2, f.org, e)
 	conflicts, err := w1.Conflicts(t.Context(), f.org)
 	require.NoError(t, err)
 	require.Len(t, conflicts, 1)
