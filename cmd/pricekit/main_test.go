@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -366,4 +368,30 @@ func serverDSN(t *testing.T, name, setup string) string {
 		t.Skip("no " + name)
 	}
 	return dsn
+}
+
+// TestServeDrainsOnStop stops the server while a request is arriving: it
+// is answered, and only then does the server exit.
+func TestServeDrainsOnStop(t *testing.T) {
+	s := startServe(t)
+	org := uuid.New()
+	body := apitest.FixedFee
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST /contracts/%s/plans/fixedfee HTTP/1.1\r\nHost: pricekit\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		org, len(body), body[:10])
+	require.NoError(t, err)
+	// The request is in flight: stop the server, then send the rest.
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
+	require.Eventually(t, func() bool { return len(s.logged("shutting down")) > 0 }, 10*time.Second, 10*time.Millisecond)
+	_, err = io.WriteString(conn, body[10:])
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusCreated, resp.StatusCode, "the request in flight is answered")
+	<-s.done
+	require.NoError(t, s.cmd.Wait())
+	assert.NotEmpty(t, s.logged("stopped"))
 }
