@@ -370,8 +370,8 @@ func serverDSN(t *testing.T, name, setup string) string {
 	return dsn
 }
 
-// TestServeDrainsOnStop stops the server while a request is arriving: it
-// is answered, and only then does the server exit.
+// TestServeDrainsOnStop stops the server while a request's body is still
+// to come: it is answered, and only then does the server exit.
 func TestServeDrainsOnStop(t *testing.T) {
 	s := startServe(t)
 	org := uuid.New()
@@ -379,15 +379,23 @@ func TestServeDrainsOnStop(t *testing.T) {
 	conn, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
 	require.NoError(t, err)
 	defer conn.Close()
-	_, err = fmt.Fprintf(conn, "POST /contracts/%s/plans/fixedfee HTTP/1.1\r\nHost: pricekit\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-		org, len(body), body[:10])
+	// Expect: 100-continue: the server says "100 Continue" when the
+	// handler starts reading the body, so the request is in flight.
+	_, err = fmt.Fprintf(conn, "POST /contracts/%s/plans/fixedfee HTTP/1.1\r\nHost: pricekit\r\n"+
+		"Content-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", org, len(body))
 	require.NoError(t, err)
-	// The request is in flight: stop the server, then send the rest.
+	rd := bufio.NewReader(conn)
+	line, err := rd.ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "HTTP/1.1 100 Continue\r\n", line)
+	_, err = rd.ReadString('\n') // the blank line after it
+	require.NoError(t, err)
+
 	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
 	require.Eventually(t, func() bool { return len(s.logged("shutting down")) > 0 }, 10*time.Second, 10*time.Millisecond)
-	_, err = io.WriteString(conn, body[10:])
+	_, err = io.WriteString(conn, body)
 	require.NoError(t, err)
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err := http.ReadResponse(rd, nil)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusCreated, resp.StatusCode, "the request in flight is answered")
