@@ -75,6 +75,22 @@ type Stored struct {
 	Position int64
 }
 
+// Answers returns an answer to reqs with zero aggregates in every
+// period, all of them in one allocation: what a store fills in (and
+// answers as it is for an organization without usage).
+func Answers(reqs []Request) [][]Aggregates {
+	out := make([][]Aggregates, len(reqs))
+	n := 0
+	for _, r := range reqs {
+		n += r.Periods()
+	}
+	all := make([]Aggregates, n)
+	for i, r := range reqs {
+		out[i], all = all[:r.Periods():r.Periods()], all[r.Periods():]
+	}
+	return out
+}
+
 // Periods returns the number of periods r asks for.
 func (r Request) Periods() int { return max(len(r.Bounds)-1, 0) }
 

@@ -27,15 +27,9 @@ func (l *Log) Answer(reqs []usage.Request) [][]usage.Aggregates {
 	if out, ok := l.answerAll(reqs); ok {
 		return out
 	}
-	out := make([][]usage.Aggregates, len(reqs))
-	n := 0
-	for _, r := range reqs {
-		n += r.Periods()
-	}
-	all := make([]usage.Aggregates, n) // one allocation for every answer
+	out := usage.Answers(reqs)
 	var buf []Total
 	for i, r := range reqs {
-		out[i], all = all[:r.Periods():r.Periods()], all[r.Periods():]
 		groups := l.GroupsOf(r.Contract)
 		buf = l.AggregateGroups(buf, groups, r.Bounds, r.Ingested, !r.Wants(usage.WantMax) && !r.Wants(usage.WantLatest))
 		for k, t := range buf {

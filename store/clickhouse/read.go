@@ -94,10 +94,7 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 	if err := usage.ValidateRequests(reqs); err != nil {
 		return nil, err
 	}
-	out := make([][]usage.Aggregates, len(reqs))
-	for i, r := range reqs {
-		out[i] = make([]usage.Aggregates, r.Periods())
-	}
+	out := usage.Answers(reqs)
 	all := make([]int, len(reqs))
 	for i := range all {
 		all[i] = i

@@ -143,11 +143,7 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 	defer s.mu.RUnlock()
 	t := s.tenant(org, false)
 	if t == nil {
-		out := make([][]usage.Aggregates, len(reqs))
-		for i, r := range reqs {
-			out[i] = make([]usage.Aggregates, r.Periods())
-		}
-		return out, nil
+		return usage.Answers(reqs), nil
 	}
 	return t.usage.log.Answer(reqs), nil
 }

@@ -388,14 +388,13 @@ func (s *Store) Aggregate(ctx context.Context, org uuid.UUID, reqs []usage.Reque
 	if err := usage.ValidateRequests(reqs); err != nil {
 		return nil, err
 	}
-	out := make([][]usage.Aggregates, len(reqs))
+	out := usage.Answers(reqs)
 	var rs, ks []int32
 	var cs []uuid.UUID
 	var starts, ends []pgtype.Date
 	var from, before []int64
 	var wantLatest []bool
 	for i, r := range reqs {
-		out[i] = make([]usage.Aggregates, r.Periods())
 		b := r.Ingested.Before
 		if b == 0 {
 			b = math.MaxInt64
