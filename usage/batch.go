@@ -93,6 +93,38 @@ type Lookup interface {
 	Stored(events []Event, ask []bool, found func(i int, prev Event))
 }
 
+// LookupIDs returns what a store looks up before it accepts events: the
+// distinct ids of the valid events that have one, in batch order, and the
+// index of each id's first event. An invalid event is refused by Accept;
+// its id (which may not even be text a database takes) is left out.
+func LookupIDs(events []Event) (ids []string, first map[string]int) {
+	first = map[string]int{}
+	for i, e := range events {
+		if e.ID == "" || e.Validate() != nil {
+			continue
+		}
+		if _, ok := first[e.ID]; !ok {
+			first[e.ID] = i
+			ids = append(ids, e.ID)
+		}
+	}
+	return ids, first
+}
+
+// ContractIDs returns the distinct product contracts events name, in
+// batch order.
+func ContractIDs(events []Event) []uuid.UUID {
+	seen := make(map[uuid.UUID]bool)
+	var out []uuid.UUID
+	for _, e := range events {
+		if e.ContractID != uuid.Nil && !seen[e.ContractID] {
+			seen[e.ContractID] = true
+			out = append(out, e.ContractID)
+		}
+	}
+	return out
+}
+
 // Accept checks a batch of events as a whole (docs/errors.md): every event
 // must be valid and within the limits, name a product contract that lookup
 // knows, for its product and on a day inside the contract's own dates; an

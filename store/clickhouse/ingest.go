@@ -48,11 +48,7 @@ func (s *Store) Ingest(ctx context.Context, org uuid.UUID, events []usage.Event)
 	if len(events) == 0 {
 		return store.Ingested{}, pricekit.Errorf(pricekit.ErrMissingInput, "usage", "", "no usage events")
 	}
-	ids := make([]uuid.UUID, len(events))
-	for i, e := range events {
-		ids[i] = e.ContractID
-	}
-	targets, err := s.UsageTargets(ctx, org, ids)
+	targets, err := s.UsageTargets(ctx, org, usage.ContractIDs(events))
 	if err != nil {
 		return store.Ingested{}, err
 	}
@@ -62,17 +58,7 @@ func (s *Store) Ingest(ctx context.Context, org uuid.UUID, events []usage.Event)
 	}
 	defer t.mu.Unlock()
 
-	var keys []string
-	first := map[string]int{} // event id → index of its first event in the batch
-	for i, e := range events {
-		if e.ID == "" || e.Validate() != nil {
-			continue // Accept refuses it; its id is never looked up
-		}
-		if _, ok := first[e.ID]; !ok {
-			first[e.ID] = i
-			keys = append(keys, e.ID)
-		}
-	}
+	keys, first := usage.LookupIDs(events)
 	done, err := s.batches(ctx, org, `SELECT batch FROM pricekit_usage_committed WHERE org = ?`)
 	if err != nil {
 		return store.Ingested{}, err

@@ -58,19 +58,7 @@ func (s *Store) ingest(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []u
 	if err != nil {
 		return store.Ingested{}, err
 	}
-	var keys []string
-	first := map[string]int{} // event id → index of its first event in the batch
-	for i, e := range events {
-		// An invalid event is refused by Accept below; its id (which may
-		// not even be text the database takes) is never looked up.
-		if e.ID == "" || e.Validate() != nil {
-			continue
-		}
-		if _, ok := first[e.ID]; !ok {
-			first[e.ID] = i
-			keys = append(keys, e.ID)
-		}
-	}
+	keys, first := usage.LookupIDs(events)
 	stored, err := storedEvents(ctx, tx, org, keys)
 	if err != nil {
 		return store.Ingested{}, err
@@ -127,11 +115,7 @@ func (s *Store) ingest(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []u
 // named, with the time zone of the parent contract above it (of the
 // parent saved last when several hold it; UTC for a draft).
 func (s *Store) targets(ctx context.Context, tx pgx.Tx, org uuid.UUID, events []usage.Event) (map[uuid.UUID]usage.Target, error) {
-	ids := make([]uuid.UUID, len(events))
-	for i, e := range events {
-		ids[i] = e.ContractID
-	}
-	return targetsOf(ctx, tx, org, distinct(ids))
+	return targetsOf(ctx, tx, org, usage.ContractIDs(events))
 }
 
 // UsageTargets implements [store.Documents], in one read-only transaction.
