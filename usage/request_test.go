@@ -29,7 +29,9 @@ func TestAnswers(t *testing.T) {
 
 func TestLookupIDs(t *testing.T) {
 	pc := uuid.New()
-	ok := func(id string) usage.Event { return usage.Event{ID: id, ContractID: pc, Date: 1000, Quantity: decimal.NewFromInt(1)} }
+	ok := func(id string) usage.Event {
+		return usage.Event{ID: id, ContractID: pc, Date: 1000, Quantity: decimal.NewFromInt(1)}
+	}
 	bad := ok("bad")
 	bad.Quantity = decimal.NewFromInt(-1)
 	events := []usage.Event{ok("a"), ok(""), bad, ok("b"), ok("a"), ok("c")}
