@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -59,11 +58,7 @@ func (s *Store) Ingest(ctx context.Context, org uuid.UUID, events []usage.Event)
 	defer t.mu.Unlock()
 
 	keys, first := usage.LookupIDs(events)
-	done, err := s.batches(ctx, org, `SELECT batch FROM pricekit_usage_committed WHERE org = ?`)
-	if err != nil {
-		return store.Ingested{}, err
-	}
-	stored, err := s.firstCopies(ctx, org, keys, done)
+	stored, err := s.firstCopies(ctx, org, keys)
 	if err != nil {
 		return store.Ingested{}, err
 	}
@@ -230,17 +225,11 @@ func (s *Store) checkRaces(ctx context.Context, org, batch uuid.UUID, keys []str
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	live, err := s.batches(ctx, org, `
-		SELECT batch FROM pricekit_usage_committed WHERE org = ?
-		UNION ALL
+	live := `(batch = ? OR ` + committed + ` OR batch IN (
 		SELECT batch FROM pricekit_usage_batches
-		WHERE org = ? AND begun > now() - `+fmt.Sprint(int(maxInFlight.Seconds()))+`
-		  AND batch NOT IN (SELECT batch FROM pricekit_usage_aborted WHERE org = ?)`)
-	if err != nil {
-		return nil, err
-	}
-	live[batch] = true
-	copies, err := s.copies(ctx, org, keys, live)
+		WHERE org = ? AND begun > now() - ` + fmt.Sprint(int(maxInFlight.Seconds())) + `
+		  AND batch NOT IN (SELECT batch FROM pricekit_usage_aborted WHERE org = ?)))`
+	copies, err := s.copies(ctx, org, keys, live, batch, org, org, org)
 	if err != nil {
 		return nil, err
 	}
@@ -306,31 +295,11 @@ type copyOf struct {
 	batch uuid.UUID
 }
 
-// batches runs a query of batch ids, its parameters each org.
-func (s *Store) batches(ctx context.Context, org uuid.UUID, query string) (map[uuid.UUID]bool, error) {
-	args := make([]any, strings.Count(query, "?"))
-	for i := range args {
-		args[i] = org
-	}
-	rows, err := s.conn.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: usage: %w", err)
-	}
-	defer rows.Close()
-	out := map[uuid.UUID]bool{}
-	for rows.Next() {
-		var b uuid.UUID
-		if err := rows.Scan(&b); err != nil {
-			return nil, fmt.Errorf("clickhouse: usage: %w", err)
-		}
-		out[b] = true
-	}
-	return out, rows.Err()
-}
-
-// copies returns every stored copy of the given ids in the batches of in,
-// by id, in position order.
-func (s *Store) copies(ctx context.Context, org uuid.UUID, ids []string, in map[uuid.UUID]bool) (map[string][]copyOf, error) {
+// copies returns every stored copy of the given ids in the batches that
+// the condition in (with its arguments) keeps, by id, in position order.
+// The batches are chosen where they are kept: their lists grow with the
+// organization's usage.
+func (s *Store) copies(ctx context.Context, org uuid.UUID, ids []string, in string, args ...any) (map[string][]copyOf, error) {
 	out := make(map[string][]copyOf, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -342,26 +311,22 @@ func (s *Store) copies(ctx context.Context, org uuid.UUID, ids []string, in map[
 	rows, err := s.conn.Query(withTables(ctx, tbl), `
 		SELECT event_id, contract_id, product_id, event_date, event_ts, quantity, day, position, batch
 		FROM pricekit_usage_ids
-		WHERE org = ? AND event_id IN (SELECT id FROM want)
-		ORDER BY event_id, position`, org)
+		WHERE org = ? AND event_id IN (SELECT id FROM want) AND `+in+`
+		ORDER BY event_id, position`, append([]any{org}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: ingest: %w", err)
 	}
-	err = scanCopies(rows, func(c copyOf) {
-		if in[c.batch] {
-			out[c.Event.ID] = append(out[c.Event.ID], c)
-		}
-	})
+	err = scanCopies(rows, func(c copyOf) { out[c.Event.ID] = append(out[c.Event.ID], c) })
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: ingest: %w", err)
 	}
 	return out, nil
 }
 
-// firstCopies returns the first stored copy of each given id in the
-// batches of done (the committed ones): the one reads count.
-func (s *Store) firstCopies(ctx context.Context, org uuid.UUID, ids []string, done map[uuid.UUID]bool) (map[string]copyOf, error) {
-	all, err := s.copies(ctx, org, ids, done)
+// firstCopies returns the first committed copy of each given id: the one
+// reads count.
+func (s *Store) firstCopies(ctx context.Context, org uuid.UUID, ids []string) (map[string]copyOf, error) {
+	all, err := s.copies(ctx, org, ids, committed, org)
 	if err != nil {
 		return nil, err
 	}
