@@ -77,6 +77,21 @@ func status(code pricekit.Code) int {
 // body reads the request's body; false when it answered already: 400 for
 // an empty body (also {}, [] or null), 413 beyond MaxBody.
 func (c *call) body() ([]byte, bool) {
+	data, ok := c.optionalBody()
+	if !ok {
+		return nil, false
+	}
+	switch string(bytes.Join(bytes.Fields(data), nil)) {
+	case "", "{}", "[]", "null":
+		writeJSON(c.w, http.StatusBadRequest, message("No input data provided"))
+		return nil, false
+	}
+	return data, true
+}
+
+// optionalBody reads the request's body, which may be empty; false when
+// it answered already: 413 beyond MaxBody, 400 when it cannot be read.
+func (c *call) optionalBody() ([]byte, bool) {
 	data, err := io.ReadAll(c.r.Body)
 	switch {
 	case tooLarge(err):
@@ -84,11 +99,6 @@ func (c *call) body() ([]byte, bool) {
 		return nil, false
 	case err != nil:
 		writeJSON(c.w, http.StatusBadRequest, message("the request body could not be read"))
-		return nil, false
-	}
-	switch string(bytes.Join(bytes.Fields(data), nil)) {
-	case "", "{}", "[]", "null":
-		writeJSON(c.w, http.StatusBadRequest, message("No input data provided"))
 		return nil, false
 	}
 	return data, true

@@ -173,7 +173,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func message(m string) map[string]string { return map[string]string{"message": m} }
 
-// errBodyTooLarge tells a body cut by MaxBody from a bad one.
+// tooLarge tells a body cut by MaxBody from a bad one.
 func tooLarge(err error) bool {
 	var mb *http.MaxBytesError
 	return errors.As(err, &mb)

@@ -87,8 +87,8 @@ type runError struct {
 // body's "to". Under /sim, a body's "usage" rates with those events
 // instead of the stored ones, storing none of them.
 func (c *call) factoryRun() {
-	data, err := readAll(c)
-	if err != nil {
+	data, ok := c.optionalBody()
+	if !ok {
 		return
 	}
 	var (
@@ -161,21 +161,6 @@ func (c *call) factoryRun() {
 		out["errors"] = failed
 	}
 	writeJSON(c.w, http.StatusOK, out)
-}
-
-// readAll reads an optional body; on an error it answered already.
-func readAll(c *call) ([]byte, error) {
-	var buf bytes.Buffer
-	_, err := buf.ReadFrom(c.r.Body)
-	if tooLarge(err) {
-		writeJSON(c.w, http.StatusRequestEntityTooLarge, message("the request body is too large"))
-		return nil, err
-	}
-	if err != nil {
-		writeJSON(c.w, http.StatusBadRequest, message("the request body could not be read"))
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // usageByParent checks given events as an ingestion into the simulation
